@@ -1,0 +1,77 @@
+// A read-only view of a YAML node that remembers which keys were read, so that
+// a key nobody read (a typo, a parameter of another block) is reported as an
+// error naming the file, line and key path. Every accessor that fails throws
+// UserError saying what was expected.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "ddcpim/common/error.hpp"
+
+namespace ddcpim {
+
+class StrictNode {
+public:
+    // `path` is the dotted key path of this node ("" for the document root);
+    // `layer` names the layer the node belongs to, for error messages.
+    StrictNode(YAML::Node node, std::string file, std::string path = "", std::string layer = "");
+
+    bool has(const std::string& key) const;
+    // Required child; error if absent. Marks the key as read.
+    StrictNode child(const std::string& key) const;
+    std::optional<StrictNode> optional_child(const std::string& key) const;
+
+    bool is_map() const { return m_node.IsMap(); }
+    bool is_sequence() const { return m_node.IsSequence(); }
+    bool is_scalar() const { return m_node.IsScalar(); }
+    size_t size() const { return m_node.size(); }
+    StrictNode element(size_t index) const;  // of a sequence
+
+    // Typed scalar reads of this node.
+    int64_t as_int(int64_t min, int64_t max) const;
+    double as_double(double min, double max) const;
+    bool as_bool() const;
+    std::string as_string() const;
+    std::string as_choice(const std::vector<std::string>& choices) const;
+
+    // Typed reads of a child, with a default when absent.
+    int64_t get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max) const;
+    int64_t require_int(const std::string& key, int64_t min, int64_t max) const;
+    bool get_bool(const std::string& key, bool fallback) const;
+    double get_double(const std::string& key, double fallback, double min, double max) const;
+    std::string get_string(const std::string& key, const std::string& fallback) const;
+    std::string require_string(const std::string& key) const;
+
+    // Throws if this mapping has a key that no accessor read.
+    void reject_unknown_keys() const;
+    void expect_map() const;
+
+    [[noreturn]] void fail(const std::string& what) const;
+    SourceLocation location() const;
+    const std::string& path() const { return m_path; }
+    const std::string& file() const { return m_file; }
+    StrictNode with_layer(const std::string& layer) const;
+    const YAML::Node& raw() const { return m_node; }
+
+private:
+    std::string child_path(const std::string& key) const;
+
+    YAML::Node m_node;
+    std::string m_file;
+    std::string m_path;
+    std::string m_layer;
+    std::shared_ptr<std::set<std::string>> m_read_keys;
+};
+
+// Loads a YAML file; a missing file or a syntax error is a UserError with the
+// file and line.
+YAML::Node load_yaml_file(const std::string& path);
+
+}  // namespace ddcpim

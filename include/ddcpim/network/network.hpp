@@ -1,0 +1,68 @@
+// A loaded config: macro parameters, the weight source and the network graph
+// (ConfigFile), and the network with its integer parameters (Network).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/config/overrides.hpp"
+#include "ddcpim/network/layer.hpp"
+
+namespace ddcpim {
+
+struct InputDesc {
+    Shape shape;
+    bool is_signed = true;
+    double scale = 2.0 / 127;  // real value of one input step (for calibration only)
+};
+
+struct WeightSource {
+    std::string source = "synthetic";  // synthetic | npy
+    uint64_t seed = 1;                 // synthetic weights and the sample input
+    std::string dir;                   // npy: directory of per-layer files (absolute after loading)
+};
+
+struct NetworkDesc {
+    std::string name;
+    InputDesc input;
+    int activation_bits = 8;
+    int weight_bits = 8;
+    std::vector<LayerDesc> layers;
+
+    int find_layer(const std::string& name) const;  // -1 if absent
+    int64_t total_macs() const;
+};
+
+struct ConfigFile {
+    std::string path;
+    MacroParams macro;
+    WeightSource weights;
+    NetworkDesc network;
+};
+
+struct Network {
+    NetworkDesc desc;
+    std::vector<LayerParams> params;  // one per layer
+    std::string origin;               // where the parameters came from, for reports
+};
+
+// Reads and checks a config (structure, keys, types, shapes). Throws UserError.
+ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides = {});
+ConfigFile parse_config(const YAML::Node& root, const std::string& path);
+
+// Produces the integer parameters (synthetic or from npy files) and validates
+// them: ranges, complementary pairs. Throws UserError.
+Network build_network(const ConfigFile& config);
+
+// The fully resolved config (every default written out), for results files.
+YAML::Node resolved_config_yaml(const ConfigFile& config);
+
+// Fills input_ids, shapes and signedness of every layer; throws UserError on
+// unknown inputs, channel mismatches and kernels larger than the padded input.
+void infer_shapes(NetworkDesc& net);
+
+}  // namespace ddcpim

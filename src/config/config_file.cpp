@@ -1,0 +1,100 @@
+// Building a Network from a ConfigFile, and writing the resolved config.
+#include <fmt/format.h>
+
+#include "ddcpim/network/network.hpp"
+#include "ddcpim/network/npy_weights.hpp"
+#include "ddcpim/network/pairs.hpp"
+#include "ddcpim/network/synthetic_weights.hpp"
+
+namespace ddcpim {
+
+Network build_network(const ConfigFile& config) {
+    Network net = config.weights.source == "npy" ? load_npy_network(config) : synthesize_network(config);
+    validate_pairs(net);
+    return net;
+}
+
+namespace {
+
+YAML::Node layer_yaml(const LayerDesc& l, const std::string& previous) {
+    YAML::Node n(YAML::NodeType::Map);
+    n.SetStyle(YAML::EmitterStyle::Flow);
+    n["name"] = l.name;
+    n["kind"] = kind_name(l.kind);
+    if (l.kind == LayerKind::Add || l.kind == LayerKind::Se) {
+        YAML::Node ins(YAML::NodeType::Sequence);
+        for (auto& s : l.input_names) ins.push_back(s);
+        n["inputs"] = ins;
+    } else if (l.input_names[0] != previous) {
+        n["input"] = l.input_names[0];
+    }
+    if (l.in_channels_check >= 0) n["in_channels"] = l.in_channels_check;
+    if (l.kind == LayerKind::Conv || l.kind == LayerKind::Pointwise) n["out_channels"] = l.out_channels;
+    if (l.kind == LayerKind::Fc) n["out_features"] = l.out_channels;
+    if (l.kind == LayerKind::Conv || l.kind == LayerKind::Depthwise) {
+        n["kernel"] = l.kernel;
+        n["stride"] = l.stride;
+        if (l.padding.uniform()) {
+            n["padding"] = l.padding.top;
+        } else {
+            YAML::Node p(YAML::NodeType::Sequence);
+            for (int v : {l.padding.top, l.padding.left, l.padding.bottom, l.padding.right}) p.push_back(v);
+            n["padding"] = p;
+        }
+    }
+    if (l.kind == LayerKind::Pointwise && l.stride != 1) n["stride"] = l.stride;
+    if (l.fcc.mode != PairSpec::Mode::None) {
+        YAML::Node f(YAML::NodeType::Map);
+        if (l.fcc.mode == PairSpec::Mode::Auto) {
+            f["pairs"] = "auto";
+        } else {
+            YAML::Node ps(YAML::NodeType::Sequence);
+            for (auto [a, b] : l.fcc.pairs) {
+                YAML::Node pr(YAML::NodeType::Sequence);
+                pr.SetStyle(YAML::EmitterStyle::Flow);
+                pr.push_back(a);
+                pr.push_back(b);
+                ps.push_back(pr);
+            }
+            f["pairs"] = ps;
+        }
+        n["fcc"] = f;
+    }
+    return n;
+}
+
+}  // namespace
+
+YAML::Node resolved_config_yaml(const ConfigFile& config) {
+    YAML::Node root(YAML::NodeType::Map);
+    root["macro"] = macro_params_to_yaml(config.macro);
+    YAML::Node w(YAML::NodeType::Map);
+    w["source"] = config.weights.source;
+    w["seed"] = config.weights.seed;
+    if (config.weights.source == "npy") w["dir"] = config.weights.dir;
+    root["weights"] = w;
+    const NetworkDesc& d = config.network;
+    YAML::Node net(YAML::NodeType::Map);
+    net["name"] = d.name;
+    YAML::Node in(YAML::NodeType::Map);
+    in.SetStyle(YAML::EmitterStyle::Flow);
+    in["channels"] = d.input.shape.c;
+    in["height"] = d.input.shape.h;
+    in["width"] = d.input.shape.w;
+    in["signed"] = d.input.is_signed;
+    in["scale"] = d.input.scale;
+    net["input"] = in;
+    net["activation_bits"] = d.activation_bits;
+    net["weight_bits"] = d.weight_bits;
+    YAML::Node layers(YAML::NodeType::Sequence);
+    std::string previous = "input";
+    for (const auto& l : d.layers) {
+        layers.push_back(layer_yaml(l, previous));
+        previous = l.name;
+    }
+    net["layers"] = layers;
+    root["network"] = net;
+    return root;
+}
+
+}  // namespace ddcpim

@@ -1,0 +1,169 @@
+#include "ddcpim/config/strict_node.hpp"
+
+#include <cmath>
+#include <fstream>
+
+#include <fmt/format.h>
+
+namespace ddcpim {
+
+StrictNode::StrictNode(YAML::Node node, std::string file, std::string path, std::string layer)
+    : m_node(std::move(node)),
+      m_file(std::move(file)),
+      m_path(std::move(path)),
+      m_layer(std::move(layer)),
+      m_read_keys(std::make_shared<std::set<std::string>>()) {}
+
+SourceLocation StrictNode::location() const {
+    SourceLocation loc;
+    auto mark = m_node.Mark();
+    if (mark.is_null()) {
+        // Nodes created by --set have no position in the file.
+        loc.file = m_file.empty() ? "--set" : m_file + " (after --set)";
+    } else {
+        loc.file = m_file;
+        loc.line = mark.line + 1;
+        loc.column = mark.column + 1;
+    }
+    loc.layer = m_layer;
+    loc.key = m_path;
+    return loc;
+}
+
+void StrictNode::fail(const std::string& what) const { throw UserError(location(), what); }
+
+StrictNode StrictNode::with_layer(const std::string& layer) const {
+    StrictNode n = *this;
+    n.m_layer = layer;
+    return n;
+}
+
+std::string StrictNode::child_path(const std::string& key) const {
+    return m_path.empty() ? key : m_path + "." + key;
+}
+
+void StrictNode::expect_map() const {
+    if (!m_node.IsMap()) fail("expected a mapping of keys to values");
+}
+
+bool StrictNode::has(const std::string& key) const {
+    return m_node.IsMap() && m_node[key].IsDefined() && !m_node[key].IsNull();
+}
+
+StrictNode StrictNode::child(const std::string& key) const {
+    expect_map();
+    if (!m_node[key].IsDefined()) fail(fmt::format("missing required key '{}'", key));
+    m_read_keys->insert(key);
+    return StrictNode(m_node[key], m_file, child_path(key), m_layer);
+}
+
+std::optional<StrictNode> StrictNode::optional_child(const std::string& key) const {
+    expect_map();
+    m_read_keys->insert(key);
+    if (!m_node[key].IsDefined() || m_node[key].IsNull()) return std::nullopt;
+    return StrictNode(m_node[key], m_file, child_path(key), m_layer);
+}
+
+StrictNode StrictNode::element(size_t index) const {
+    if (!m_node.IsSequence()) fail("expected a list");
+    return StrictNode(m_node[index], m_file, fmt::format("{}[{}]", m_path, index), m_layer);
+}
+
+int64_t StrictNode::as_int(int64_t min, int64_t max) const {
+    if (!m_node.IsScalar()) fail(fmt::format("expected an integer in [{}, {}]", min, max));
+    int64_t v = 0;
+    try {
+        v = m_node.as<int64_t>();
+    } catch (const YAML::Exception&) {
+        fail(fmt::format("expected an integer in [{}, {}], got '{}'", min, max, m_node.Scalar()));
+    }
+    if (v < min || v > max) fail(fmt::format("expected an integer in [{}, {}], got {}", min, max, v));
+    return v;
+}
+
+double StrictNode::as_double(double min, double max) const {
+    if (!m_node.IsScalar()) fail(fmt::format("expected a number in [{}, {}]", min, max));
+    double v = 0;
+    try {
+        v = m_node.as<double>();
+    } catch (const YAML::Exception&) {
+        fail(fmt::format("expected a number in [{}, {}], got '{}'", min, max, m_node.Scalar()));
+    }
+    if (!std::isfinite(v) || v < min || v > max)
+        fail(fmt::format("expected a number in [{}, {}], got {}", min, max, m_node.Scalar()));
+    return v;
+}
+
+bool StrictNode::as_bool() const {
+    if (m_node.IsScalar()) {
+        const std::string& s = m_node.Scalar();
+        if (s == "true") return true;
+        if (s == "false") return false;
+    }
+    fail(fmt::format("expected true or false, got '{}'", m_node.IsScalar() ? m_node.Scalar() : "a non-scalar"));
+}
+
+std::string StrictNode::as_string() const {
+    if (!m_node.IsScalar()) fail("expected a string");
+    return m_node.Scalar();
+}
+
+std::string StrictNode::as_choice(const std::vector<std::string>& choices) const {
+    std::string v = m_node.IsScalar() ? m_node.Scalar() : "";
+    for (auto& c : choices)
+        if (c == v) return v;
+    fail(fmt::format("expected one of {}, got '{}'", fmt::join(choices, ", "),
+                     m_node.IsScalar() ? v : std::string("a non-scalar")));
+}
+
+int64_t StrictNode::get_int(const std::string& key, int64_t fallback, int64_t min, int64_t max) const {
+    auto c = optional_child(key);
+    return c ? c->as_int(min, max) : fallback;
+}
+
+int64_t StrictNode::require_int(const std::string& key, int64_t min, int64_t max) const {
+    return child(key).as_int(min, max);
+}
+
+bool StrictNode::get_bool(const std::string& key, bool fallback) const {
+    auto c = optional_child(key);
+    return c ? c->as_bool() : fallback;
+}
+
+double StrictNode::get_double(const std::string& key, double fallback, double min, double max) const {
+    auto c = optional_child(key);
+    return c ? c->as_double(min, max) : fallback;
+}
+
+std::string StrictNode::get_string(const std::string& key, const std::string& fallback) const {
+    auto c = optional_child(key);
+    return c ? c->as_string() : fallback;
+}
+
+std::string StrictNode::require_string(const std::string& key) const { return child(key).as_string(); }
+
+void StrictNode::reject_unknown_keys() const {
+    if (!m_node.IsMap()) return;
+    for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+        std::string key = it->first.Scalar();
+        if (m_read_keys->count(key)) continue;
+        StrictNode bad(it->first, m_file, child_path(key), m_layer);
+        std::vector<std::string> known(m_read_keys->begin(), m_read_keys->end());
+        bad.fail(fmt::format("unknown key (known keys here: {})", fmt::join(known, ", ")));
+    }
+}
+
+YAML::Node load_yaml_file(const std::string& path) {
+    std::ifstream probe(path);
+    if (!probe) throw UserError({path}, "config file not found or not readable");
+    try {
+        return YAML::LoadFile(path);
+    } catch (const YAML::ParserException& e) {
+        SourceLocation loc{path, e.mark.line + 1, e.mark.column + 1};
+        throw UserError(loc, fmt::format("malformed YAML: {}", e.msg));
+    } catch (const YAML::Exception& e) {
+        throw UserError({path}, fmt::format("cannot read YAML: {}", e.msg));
+    }
+}
+
+}  // namespace ddcpim

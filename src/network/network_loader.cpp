@@ -1,0 +1,191 @@
+// Parses the `weights:` and `network:` sections of a config (docs/config.md).
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ddcpim/network/network.hpp"
+
+namespace ddcpim {
+
+namespace fs = std::filesystem;
+
+int NetworkDesc::find_layer(const std::string& name) const {
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].name == name) return static_cast<int>(i);
+    return -1;
+}
+
+int64_t NetworkDesc::total_macs() const {
+    int64_t n = 0;
+    for (const auto& l : layers) n += l.macs();
+    return n;
+}
+
+namespace {
+
+constexpr int kMaxDim = 1 << 16;
+
+Padding parse_padding(const StrictNode& n) {
+    if (n.is_scalar()) {
+        int p = static_cast<int>(n.as_int(0, kMaxDim));
+        return {p, p, p, p};
+    }
+    if (!n.is_sequence() || n.size() != 4) n.fail("expected an integer or a list [top, left, bottom, right]");
+    Padding p;
+    p.top = static_cast<int>(n.element(0).as_int(0, kMaxDim));
+    p.left = static_cast<int>(n.element(1).as_int(0, kMaxDim));
+    p.bottom = static_cast<int>(n.element(2).as_int(0, kMaxDim));
+    p.right = static_cast<int>(n.element(3).as_int(0, kMaxDim));
+    return p;
+}
+
+PairSpec parse_fcc(const StrictNode& n) {
+    PairSpec spec;
+    n.expect_map();
+    auto pairs = n.optional_child("pairs");
+    n.reject_unknown_keys();
+    if (!pairs) return spec;
+    spec.where = pairs->location();
+    if (pairs->is_scalar()) {
+        std::string v = pairs->as_choice({"auto", "none"});
+        spec.mode = v == "auto" ? PairSpec::Mode::Auto : PairSpec::Mode::None;
+        return spec;
+    }
+    if (!pairs->is_sequence()) pairs->fail("expected 'auto', 'none' or a list of [a, b] pairs");
+    spec.mode = PairSpec::Mode::List;
+    for (size_t i = 0; i < pairs->size(); ++i) {
+        StrictNode p = pairs->element(i);
+        if (!p.is_sequence() || p.size() != 2) p.fail("expected a pair [a, b] of filter indices");
+        spec.pairs.emplace_back(static_cast<int>(p.element(0).as_int(0, kMaxDim)),
+                                static_cast<int>(p.element(1).as_int(0, kMaxDim)));
+    }
+    return spec;
+}
+
+LayerDesc parse_layer(const StrictNode& n, const std::string& previous) {
+    n.expect_map();
+    LayerDesc l;
+    l.where = n.location();
+    l.where.key.clear();
+    l.name = n.require_string("name");
+    static const std::regex kName("[A-Za-z0-9_.-]+");
+    if (!std::regex_match(l.name, kName) || l.name == "input")
+        n.child("name").fail(fmt::format("expected a name of letters, digits, '_', '.', '-' other than 'input', got '{}'", l.name));
+    StrictNode ln = n.with_layer(l.name);
+    std::string kind = ln.child("kind").as_choice(kind_names());
+    l.kind = kind_from_name(kind);
+
+    bool two_inputs = l.kind == LayerKind::Add || l.kind == LayerKind::Se;
+    if (two_inputs) {
+        StrictNode in = ln.child("inputs");
+        if (!in.is_sequence() || in.size() != 2)
+            in.fail(l.kind == LayerKind::Add ? "expected two layer names [a, b]" : "expected [features, gate]");
+        l.input_names = {in.element(0).as_string(), in.element(1).as_string()};
+    } else {
+        l.input_names = {ln.get_string("input", previous)};
+    }
+
+    switch (l.kind) {
+        case LayerKind::Conv:
+            l.out_channels = static_cast<int>(ln.require_int("out_channels", 1, kMaxDim));
+            l.kernel = static_cast<int>(ln.require_int("kernel", 1, 64));
+            l.stride = static_cast<int>(ln.get_int("stride", 1, 1, 64));
+            if (auto p = ln.optional_child("padding")) l.padding = parse_padding(*p);
+            break;
+        case LayerKind::Depthwise:
+            l.kernel = static_cast<int>(ln.require_int("kernel", 1, 64));
+            l.stride = static_cast<int>(ln.get_int("stride", 1, 1, 64));
+            if (auto p = ln.optional_child("padding")) l.padding = parse_padding(*p);
+            break;
+        case LayerKind::Pointwise:
+            l.out_channels = static_cast<int>(ln.require_int("out_channels", 1, kMaxDim));
+            l.stride = static_cast<int>(ln.get_int("stride", 1, 1, 64));
+            break;
+        case LayerKind::Fc:
+            l.out_channels = static_cast<int>(ln.require_int("out_features", 1, kMaxDim));
+            break;
+        default:
+            break;
+    }
+    if (l.is_mac()) {
+        l.in_channels_check = static_cast<int>(ln.get_int("in_channels", -1, 1, int64_t(1) << 30));
+        if (auto f = ln.optional_child("fcc")) l.fcc = parse_fcc(*f);
+    }
+    ln.reject_unknown_keys();
+    return l;
+}
+
+InputDesc parse_input(const StrictNode& n) {
+    n.expect_map();
+    InputDesc in;
+    in.shape.c = static_cast<int>(n.require_int("channels", 1, kMaxDim));
+    in.shape.h = static_cast<int>(n.require_int("height", 1, kMaxDim));
+    in.shape.w = static_cast<int>(n.require_int("width", 1, kMaxDim));
+    in.is_signed = n.get_bool("signed", true);
+    in.scale = n.get_double("scale", in.scale, 1e-12, 1e12);
+    n.reject_unknown_keys();
+    return in;
+}
+
+WeightSource parse_weights(const StrictNode& n, const std::string& config_path) {
+    n.expect_map();
+    WeightSource w;
+    w.source = n.child("source").as_choice({"synthetic", "npy"});
+    if (w.source == "synthetic") {
+        w.seed = static_cast<uint64_t>(n.get_int("seed", 1, 0, int64_t(1) << 62));
+    } else {
+        w.seed = static_cast<uint64_t>(n.get_int("seed", 1, 0, int64_t(1) << 62));
+        StrictNode d = n.child("dir");
+        fs::path dir = d.as_string();
+        if (dir.is_relative()) dir = fs::path(config_path).parent_path() / dir;
+        if (!fs::is_directory(dir)) d.fail(fmt::format("expected a directory of .npy files, '{}' is not one", dir.string()));
+        w.dir = dir.string();
+    }
+    n.reject_unknown_keys();
+    return w;
+}
+
+}  // namespace
+
+ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
+    StrictNode top(root, path);
+    if (!root.IsMap()) top.fail("expected a mapping with keys macro, weights, network");
+    ConfigFile cfg;
+    cfg.path = path;
+    if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
+    cfg.weights = parse_weights(top.child("weights"), path);
+
+    StrictNode net = top.child("network");
+    net.expect_map();
+    NetworkDesc& nd = cfg.network;
+    nd.name = net.require_string("name");
+    nd.input = parse_input(net.child("input"));
+    nd.activation_bits = static_cast<int>(net.get_int("activation_bits", cfg.macro.input_bits, 2, 8));
+    nd.weight_bits = static_cast<int>(net.get_int("weight_bits", cfg.macro.weight_bits, 2, 8));
+    StrictNode layers = net.child("layers");
+    if (!layers.is_sequence() || layers.size() == 0) layers.fail("expected a non-empty list of layers");
+    std::set<std::string> names;
+    std::string previous = "input";
+    for (size_t i = 0; i < layers.size(); ++i) {
+        StrictNode ln = layers.element(i);
+        LayerDesc l = parse_layer(ln, previous);
+        if (!names.insert(l.name).second)
+            ln.child("name").fail(fmt::format("layer name '{}' is used twice", l.name));
+        previous = l.name;
+        nd.layers.push_back(std::move(l));
+    }
+    net.reject_unknown_keys();
+    top.reject_unknown_keys();
+    infer_shapes(nd);
+    return cfg;
+}
+
+ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides) {
+    YAML::Node root = load_yaml_file(path);
+    apply_overrides(root, overrides);
+    return parse_config(root, path);
+}
+
+}  // namespace ddcpim

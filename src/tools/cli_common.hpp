@@ -1,0 +1,36 @@
+// Options and error handling shared by the command-line tools.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ddcpim/network/network.hpp"
+#include "ddcpim/ref/tensor.hpp"
+
+namespace ddcpim::cli {
+
+struct CommonOptions {
+    std::string config;
+    std::vector<std::string> sets;
+    std::string input_npy;
+    std::string write_config;
+    bool print_config = false;
+    bool quiet = false;
+};
+
+void add_common_options(CLI::App& app, CommonOptions& o);
+
+// Runs `body`, turning a UserError into "tool: error: ..." and exit status 2;
+// CLI11 parse errors also exit 2.
+int run_tool(const char* tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
+
+ConfigFile load_config_from(const CommonOptions& o);
+// The sample input of the network, or the --input file.
+Tensor load_input(const CommonOptions& o, const ConfigFile& cfg);
+// --print-config / --write-config.
+void emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg);
+
+}  // namespace ddcpim::cli

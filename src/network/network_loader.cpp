@@ -67,8 +67,7 @@ PairSpec parse_fcc(const StrictNode& n) {
 LayerDesc parse_layer(const StrictNode& n, const std::string& previous) {
     n.expect_map();
     LayerDesc l;
-    l.where = n.location();
-    l.where.key.clear();
+    l.where = n.location();  // where.key is the layer's path, e.g. network.layers[3]
     l.name = n.require_string("name");
     static const std::regex kName("[A-Za-z0-9_.-]+");
     if (!std::regex_match(l.name, kName) || l.name == "input")

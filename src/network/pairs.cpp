@@ -9,7 +9,7 @@ namespace {
 [[noreturn]] void fail(const LayerDesc& l, size_t index, const std::string& what) {
     SourceLocation loc = l.fcc.where;
     loc.layer = l.name;
-    loc.key = fmt::format("fcc.pairs[{}]", index);
+    loc.key = fmt::format("{}[{}]", loc.key, index);
     throw UserError(loc, what);
 }
 
@@ -24,14 +24,16 @@ void validate_pairs(Network& net) {
         if (l.fcc.mode == PairSpec::Mode::Auto) {
             SourceLocation loc = l.fcc.where;
             loc.layer = l.name;
-            loc.key = "fcc.pairs";
             throw UserError(loc, "'auto' pairing needs the FCC pass, which this build does not have yet; "
                                  "list the pairs explicitly or remove the fcc section");
         }
         const int n = l.weights_per_filter();
+        // Indices first, for every pair, so that a repeated index is reported
+        // as such rather than as a failed complement check.
         std::vector<int> used_by(size_t(l.out_channels), -1);
         for (size_t k = 0; k < l.fcc.pairs.size(); ++k) {
             auto [a, b] = l.fcc.pairs[k];
+            if (a == b) fail(l, k, fmt::format("pairs filter {} with itself", a));
             for (int f : {a, b}) {
                 if (f >= l.out_channels)
                     fail(l, k, fmt::format("filter index {} is out of range: the layer has {} filters (0..{})", f,
@@ -41,14 +43,16 @@ void validate_pairs(Network& net) {
                                            used_by[size_t(f)]));
                 used_by[size_t(f)] = static_cast<int>(k);
             }
-            if (a == b) fail(l, k, fmt::format("pairs filter {} with itself", a));
+        }
+        for (size_t k = 0; k < l.fcc.pairs.size(); ++k) {
+            auto [a, b] = l.fcc.pairs[k];
             const int32_t* wa = p.weight.data() + size_t(a) * n;
             const int32_t* wb = p.weight.data() + size_t(b) * n;
             for (int i = 0; i < n; ++i)
                 if (wb[i] != complement(wa[i]))
                     fail(l, k, fmt::format("filters {} and {} are not complements: weight {} is {} in filter {} "
-                                           "and {} in filter {}, expected {} (= -{} - 1)",
-                                           a, b, i, wa[i], a, wb[i], b, complement(wa[i]), wa[i]));
+                                           "and {} in filter {}, expected {} (~w = -w - 1)",
+                                           a, b, i, wa[i], a, wb[i], b, complement(wa[i])));
             p.pairs.emplace_back(a, b);
         }
     }

@@ -16,7 +16,7 @@ struct TensorInfo {
 [[noreturn]] void fail(const LayerDesc& l, const std::string& key, const std::string& what) {
     SourceLocation loc = l.where;
     loc.layer = l.name;
-    loc.key = key;
+    loc.key = loc.key.empty() ? key : loc.key + "." + key;
     throw UserError(loc, what);
 }
 

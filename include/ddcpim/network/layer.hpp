@@ -36,14 +36,14 @@ struct PairSpec {
     enum class Mode { None, List, Auto };
     Mode mode = Mode::None;
     std::vector<std::pair<int, int>> pairs;  // Mode::List: filter (or channel) indices [a, b]
-    SourceLocation where;                    // of the `pairs` key, for errors found later
+    SourceLocation where;                    // of the `pairs` key (key: its full path), for later errors
 };
 
 struct LayerDesc {
     std::string name;
     LayerKind kind = LayerKind::Conv;
     std::vector<std::string> input_names;  // resolved names; "input" is the network input
-    SourceLocation where;                  // of the layer's mapping in the config
+    SourceLocation where;                  // of the layer's mapping; key: its path (network.layers[i])
 
     int out_channels = 0;  // conv, pointwise: filters; fc: features; others: set by inference
     int kernel = 1;

@@ -73,6 +73,9 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides) {
         YAML::Node value;
         try {
             value = YAML::Load(o.value);
+            // A scalar built from text has no mark, so errors about it say
+            // "(after --set)" instead of pointing at line 1 of the file.
+            if (value.IsScalar()) value = YAML::Node(value.Scalar());
         } catch (const YAML::Exception& e) {
             throw UserError({"--set", 0, 0, "", o.key}, fmt::format("value '{}' is not valid YAML: {}", o.value, e.msg));
         }

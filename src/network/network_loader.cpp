@@ -69,9 +69,9 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous) {
     LayerDesc l;
     l.where = n.location();  // where.key is the layer's path, e.g. network.layers[3]
     l.name = n.require_string("name");
-    static const std::regex kName("[A-Za-z0-9_.-]+");
+    static const std::regex kName("[A-Za-z0-9_-]+");  // no '.': --set paths split on it
     if (!std::regex_match(l.name, kName) || l.name == "input")
-        n.child("name").fail(fmt::format("expected a name of letters, digits, '_', '.', '-' other than 'input', got '{}'", l.name));
+        n.child("name").fail(fmt::format("expected a name of letters, digits, '_' and '-' other than 'input', got '{}'", l.name));
     StrictNode ln = n.with_layer(l.name);
     std::string kind = ln.child("kind").as_choice(kind_names());
     l.kind = kind_from_name(kind);

@@ -33,7 +33,7 @@ std::vector<int64_t> read_ints(const std::string& file, const LayerDesc& l, cons
     NpyArray a = read_npy(file);
     int64_t expected = 1;
     for (auto d : shape) expected *= d;
-    if (a.size() != expected)
+    if (a.shape != shape)
         bad(file, l, fmt::format("expected {} of shape {} ({} values), got shape {}", what, shape_str(shape),
                                  expected, shape_str(a.shape)));
     std::vector<int64_t> v(a.values.size());

@@ -1,6 +1,6 @@
 // The macro's parameters (ARCHITECTURE section 4), declared once in a table
-// with name, description, default and range. Parsing, the resolved-config
-// output and docs/config.md all come from that table.
+// with name, description, default and range. Parsing and the resolved-config
+// output come from that table; a test checks docs/config.md against it.
 #pragma once
 
 #include <cstdint>

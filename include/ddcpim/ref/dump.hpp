@@ -1,6 +1,6 @@
 // Per-layer dumps for offline checking with numpy: for every layer that
 // multiplies and accumulates, NN_<layer>.input.npy (C,H,W),
-// NN_<layer>.weight.npy (O, I/groups, K, K), NN_<layer>.acc.npy (O,Ho,Wo) raw
+// NN_<layer>.weight.npy (O, I/groups, K, K; fc: O, C, H, W), NN_<layer>.acc.npy (O,Ho,Wo) raw
 // int32 accumulators before bias and requantisation, and NN_<layer>.json with
 // kind, stride, padding, groups, input_signed and pairs. NN is the layer's
 // index in the network, zero-padded.

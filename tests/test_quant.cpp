@@ -44,4 +44,8 @@ TEST(Quant, FixedPointFromRealIsClose) {
         EXPECT_NEAR(back / f, 1.0, 1e-4) << f;
     }
     EXPECT_EQ(fixed_point_from_real(0).multiplier, 0);
+    FixedPoint neg = fixed_point_from_real(-0.37), pos = fixed_point_from_real(0.37);
+    EXPECT_EQ(neg.multiplier, -pos.multiplier);
+    EXPECT_EQ(neg.shift, pos.shift);
+    EXPECT_EQ((FixedPoint{-1, 1}.apply(3)), -1);  // -1.5 rounds half up to -1
 }

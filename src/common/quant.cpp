@@ -13,8 +13,12 @@ IntRange int_range(int bits, bool is_signed) {
 }
 
 FixedPoint fixed_point_from_real(double factor) {
-    DDCPIM_ASSERT(factor >= 0 && std::isfinite(factor));
+    DDCPIM_ASSERT(std::isfinite(factor));
     if (factor == 0) return {0, 0};
+    if (factor < 0) {
+        FixedPoint p = fixed_point_from_real(-factor);
+        return {-p.multiplier, p.shift};
+    }
     int shift = 0;
     while (shift < kMaxShift && std::ldexp(factor, shift + 1) < double(1 << kMultiplierBits) - 0.5) ++shift;
     long long m = std::llround(std::ldexp(factor, shift));

@@ -1,6 +1,7 @@
 // Building a Network from a ConfigFile, and writing the resolved config.
 #include <fmt/format.h>
 
+#include "ddcpim/fcc/fcc_pass.hpp"
 #include "ddcpim/network/network.hpp"
 #include "ddcpim/network/npy_weights.hpp"
 #include "ddcpim/network/pairs.hpp"
@@ -10,6 +11,7 @@ namespace ddcpim {
 
 Network build_network(const ConfigFile& config) {
     Network net = config.weights.source == "npy" ? load_npy_network(config) : synthesize_network(config);
+    net.fcc_reports = fcc::run_fcc(net);  // layers whose pairs are `auto`
     validate_pairs(net);
     return net;
 }
@@ -43,10 +45,10 @@ YAML::Node layer_yaml(const LayerDesc& l, const std::string& previous) {
         }
     }
     if (l.kind == LayerKind::Pointwise && l.stride != 1) n["stride"] = l.stride;
-    if (l.fcc.mode != PairSpec::Mode::None) {
+    if (l.fcc.from_layer) {
         YAML::Node f(YAML::NodeType::Map);
-        if (l.fcc.mode == PairSpec::Mode::Auto) {
-            f["pairs"] = "auto";
+        if (l.fcc.mode != PairSpec::Mode::List) {
+            f["pairs"] = l.fcc.mode == PairSpec::Mode::Auto ? "auto" : "none";
         } else {
             YAML::Node ps(YAML::NodeType::Sequence);
             for (auto [a, b] : l.fcc.pairs) {
@@ -58,6 +60,9 @@ YAML::Node layer_yaml(const LayerDesc& l, const std::string& previous) {
             }
             f["pairs"] = ps;
         }
+        f["sign_flexible"] = l.fcc.options.sign_flexible;
+        f["refit_scales"] = l.fcc.options.refit_scales;
+        f["exact_limit"] = l.fcc.options.exact_limit;
         n["fcc"] = f;
     }
     return n;
@@ -73,6 +78,12 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     w["seed"] = config.weights.seed;
     if (config.weights.source == "npy") w["dir"] = config.weights.dir;
     root["weights"] = w;
+    YAML::Node fcc(YAML::NodeType::Map);
+    fcc["pairs"] = config.fcc.mode == PairSpec::Mode::Auto ? "auto" : "none";
+    fcc["sign_flexible"] = config.fcc.options.sign_flexible;
+    fcc["refit_scales"] = config.fcc.options.refit_scales;
+    fcc["exact_limit"] = config.fcc.options.exact_limit;
+    root["fcc"] = fcc;
     const NetworkDesc& d = config.network;
     YAML::Node net(YAML::NodeType::Map);
     net["name"] = d.name;

@@ -41,12 +41,33 @@ Padding parse_padding(const StrictNode& n) {
     return p;
 }
 
-PairSpec parse_fcc(const StrictNode& n) {
-    PairSpec spec;
+FccOptions parse_fcc_options(const StrictNode& n, FccOptions o) {
+    o.sign_flexible = n.get_bool("sign_flexible", o.sign_flexible);
+    o.refit_scales = n.get_bool("refit_scales", o.refit_scales);
+    o.exact_limit = static_cast<int>(n.get_int("exact_limit", o.exact_limit, 0, 22));
+    return o;
+}
+
+FccDefaults parse_fcc_defaults(const StrictNode& n) {
     n.expect_map();
+    FccDefaults d;
+    if (auto p = n.optional_child("pairs"))
+        d.mode = p->as_choice({"auto", "none"}) == "auto" ? PairSpec::Mode::Auto : PairSpec::Mode::None;
+    d.options = parse_fcc_options(n, d.options);
+    n.reject_unknown_keys();
+    return d;
+}
+
+// A layer's `fcc:` section on top of the config's defaults.
+PairSpec parse_fcc(const StrictNode& n, const FccDefaults& defaults) {
+    PairSpec spec;
+    spec.mode = defaults.mode;
+    n.expect_map();
+    spec.options = parse_fcc_options(n, defaults.options);
     auto pairs = n.optional_child("pairs");
     n.reject_unknown_keys();
     if (!pairs) return spec;
+    spec.from_layer = true;
     spec.where = pairs->location();
     if (pairs->is_scalar()) {
         std::string v = pairs->as_choice({"auto", "none"});
@@ -64,7 +85,7 @@ PairSpec parse_fcc(const StrictNode& n) {
     return spec;
 }
 
-LayerDesc parse_layer(const StrictNode& n, const std::string& previous) {
+LayerDesc parse_layer(const StrictNode& n, const std::string& previous, const FccDefaults& fcc) {
     n.expect_map();
     LayerDesc l;
     l.where = n.location();  // where.key is the layer's path, e.g. network.layers[3]
@@ -110,7 +131,11 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous) {
     }
     if (l.is_mac()) {
         l.in_channels_check = static_cast<int>(ln.get_int("in_channels", -1, 1, int64_t(1) << 30));
-        if (auto f = ln.optional_child("fcc")) l.fcc = parse_fcc(*f);
+        l.fcc.mode = fcc.mode;
+        l.fcc.options = fcc.options;
+        l.fcc.where = l.where;
+        l.fcc.where.key += ".fcc.pairs";
+        if (auto f = ln.optional_child("fcc")) l.fcc = parse_fcc(*f, fcc);
     }
     ln.reject_unknown_keys();
     return l;
@@ -155,6 +180,7 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
     cfg.weights = parse_weights(top.child("weights"), path);
+    if (auto f = top.optional_child("fcc")) cfg.fcc = parse_fcc_defaults(*f);
 
     StrictNode net = top.child("network");
     net.expect_map();
@@ -169,7 +195,7 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     std::string previous = "input";
     for (size_t i = 0; i < layers.size(); ++i) {
         StrictNode ln = layers.element(i);
-        LayerDesc l = parse_layer(ln, previous);
+        LayerDesc l = parse_layer(ln, previous, cfg.fcc);
         if (!names.insert(l.name).second)
             ln.child("name").fail(fmt::format("layer name '{}' is used twice", l.name));
         previous = l.name;

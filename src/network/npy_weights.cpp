@@ -48,11 +48,12 @@ std::vector<int64_t> read_ints(const std::string& file, const LayerDesc& l, cons
 
 std::vector<FixedPoint> read_requant(const std::string& dir, const LayerDesc& l, int64_t n) {
     std::string f = file_of(dir, l, "requant");
-    auto v = read_ints(f, l, {n, 2}, 0, (int64_t(1) << kMultiplierBits) - 1, "requantisation [multiplier, shift]");
+    const int64_t m = (int64_t(1) << kMultiplierBits) - 1;
+    auto v = read_ints(f, l, {n, 2}, -m, m, "requantisation [multiplier, shift]");
     std::vector<FixedPoint> out;
     for (int64_t i = 0; i < n; ++i) {
-        if (v[size_t(2 * i + 1)] > kMaxShift)
-            bad(f, l, fmt::format("shift of row {} is {}, expected at most {}", i, v[size_t(2 * i + 1)], kMaxShift));
+        if (v[size_t(2 * i + 1)] < 0 || v[size_t(2 * i + 1)] > kMaxShift)
+            bad(f, l, fmt::format("shift of row {} is {}, expected 0..{}", i, v[size_t(2 * i + 1)], kMaxShift));
         out.push_back({static_cast<int32_t>(v[size_t(2 * i)]), static_cast<int32_t>(v[size_t(2 * i + 1)])});
     }
     if (l.kind == LayerKind::Add && out[0].shift != out[1].shift)
@@ -158,12 +159,14 @@ void export_network(const Network& net, const ConfigFile& config, const std::str
     ConfigFile out = config;
     out.network = d;
     out.weights.source = "npy";
+    out.fcc = FccDefaults{};  // the pairs are now explicit lists
     out.weights.dir = fs::relative(fs::absolute(dir), fs::absolute(fs::path(yaml_path)).parent_path()).string();
     // Exported pairs are explicit lists: the weights already hold them.
     for (size_t i = 0; i < out.network.layers.size(); ++i) {
         auto& spec = out.network.layers[i].fcc;
         const auto& pairs = net.params[i].pairs;
         spec.mode = pairs.empty() ? PairSpec::Mode::None : PairSpec::Mode::List;
+        spec.from_layer = !pairs.empty();
         spec.pairs = pairs;
     }
     YAML::Emitter em;

@@ -19,13 +19,17 @@ void validate_pairs(Network& net) {
     for (size_t li = 0; li < net.desc.layers.size(); ++li) {
         const LayerDesc& l = net.desc.layers[li];
         LayerParams& p = net.params[li];
-        p.pairs.clear();
-        if (l.fcc.mode == PairSpec::Mode::None) continue;
+        if (l.fcc.mode == PairSpec::Mode::None) {
+            p.pairs.clear();
+            continue;
+        }
         if (l.fcc.mode == PairSpec::Mode::Auto) {
-            SourceLocation loc = l.fcc.where;
-            loc.layer = l.name;
-            throw UserError(loc, "'auto' pairing needs the FCC pass, which this build does not have yet; "
-                                 "list the pairs explicitly or remove the fcc section");
+            // Made by the FCC pass: complements by construction.
+            const int n = l.weights_per_filter();
+            for (auto [a, b] : p.pairs)
+                for (int i = 0; i < n; ++i)
+                    DDCPIM_ASSERT(p.weight[size_t(b) * n + i] == complement(p.weight[size_t(a) * n + i]));
+            continue;
         }
         const int n = l.weights_per_filter();
         // Indices first, for every pair, so that a repeated index is reported
@@ -44,6 +48,7 @@ void validate_pairs(Network& net) {
                 used_by[size_t(f)] = static_cast<int>(k);
             }
         }
+        p.pairs.clear();
         for (size_t k = 0; k < l.fcc.pairs.size(); ++k) {
             auto [a, b] = l.fcc.pairs[k];
             const int32_t* wa = p.weight.data() + size_t(a) * n;

@@ -20,8 +20,10 @@ inline int32_t complement(int32_t w) { return -w - 1; }
 
 // A fixed-point multiplier: real factor ~= multiplier / 2^shift.
 // Applying it: (x * multiplier + 2^(shift-1)) >> shift, i.e. rounding half
-// towards +infinity, with an arithmetic (floor) shift. multiplier is in
-// [0, 2^15) so that x * multiplier cannot overflow int64 for |x| < 2^47.
+// towards +infinity, with an arithmetic (floor) shift. |multiplier| < 2^15 so
+// that x * multiplier cannot overflow int64 for |x| < 2^47. A negative
+// multiplier is a negative real scale: FCC's sign-flexible pairing stores a
+// filter as the complement of its negation.
 struct FixedPoint {
     int32_t multiplier = 1;
     int32_t shift = 0;
@@ -34,8 +36,9 @@ struct FixedPoint {
 constexpr int kMultiplierBits = 15;
 constexpr int kMaxShift = 46;
 
-// Nearest FixedPoint to a positive real factor: the largest shift that keeps
-// the multiplier below 2^15 (at most kMaxShift). A factor of 0 gives {0, 0}.
+// Nearest FixedPoint to a real factor: the largest shift that keeps |multiplier|
+// below 2^15 (at most kMaxShift). A factor of 0 gives {0, 0}; a negative factor
+// gives the negated multiplier of its magnitude.
 FixedPoint fixed_point_from_real(double factor);
 
 }  // namespace ddcpim

@@ -31,10 +31,20 @@ struct Padding {
     bool uniform() const { return top == left && left == bottom && bottom == right; }
 };
 
-// How a layer's complementary pairs are given in its `fcc:` section.
+// How FCC pairs a layer when its pairs are `auto` (docs/fcc.md).
+struct FccOptions {
+    bool sign_flexible = false;  // allow a negative scale for the Q-bar filter
+    bool refit_scales = true;    // least-squares refit of both scales of a pair
+    int exact_limit = 16;        // layers with at most this many filters use the exact matcher
+};
+
+// How a layer's complementary pairs are given: its `fcc:` section, or the
+// config's top-level `fcc:` defaults.
 struct PairSpec {
     enum class Mode { None, List, Auto };
     Mode mode = Mode::None;
+    bool from_layer = false;  // the layer's own fcc section set the mode
+    FccOptions options;
     std::vector<std::pair<int, int>> pairs;  // Mode::List: filter (or channel) indices [a, b]
     SourceLocation where;                    // of the `pairs` key (key: its full path), for later errors
 };

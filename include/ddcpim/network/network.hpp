@@ -10,6 +10,7 @@
 
 #include "ddcpim/config/macro_params.hpp"
 #include "ddcpim/config/overrides.hpp"
+#include "ddcpim/fcc/layer_report.hpp"
 #include "ddcpim/network/layer.hpp"
 
 namespace ddcpim {
@@ -37,10 +38,17 @@ struct NetworkDesc {
     int64_t total_macs() const;
 };
 
+// The config's top-level `fcc:` section: defaults for every MAC layer.
+struct FccDefaults {
+    PairSpec::Mode mode = PairSpec::Mode::None;  // pairs: none | auto
+    FccOptions options;
+};
+
 struct ConfigFile {
     std::string path;
     MacroParams macro;
     WeightSource weights;
+    FccDefaults fcc;
     NetworkDesc network;
 };
 
@@ -48,6 +56,7 @@ struct Network {
     NetworkDesc desc;
     std::vector<LayerParams> params;  // one per layer
     std::string origin;               // where the parameters came from, for reports
+    std::vector<fcc::LayerReport> fcc_reports;  // of layers paired at load time (`auto`)
 };
 
 // Reads and checks a config (structure, keys, types, shapes). Throws UserError.

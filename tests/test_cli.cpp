@@ -1,6 +1,8 @@
 // The command-line tools: exit status 0 on success, 2 on a user's mistake
 // with a message naming the file; --dump writes readable files.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -66,4 +68,37 @@ TEST(Cli, SimSaysItUsesTheReferenceEngineForNow) {
     std::string out;
     ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny(), &out), 0) << out;
     EXPECT_NE(out.find("reference engine"), std::string::npos) << out;
+}
+
+TEST(Cli, FccWritesANetworkThatLoadsWithItsPairsAndAReport) {
+    test::TempDir d;
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_fcc") + " --config " + tiny() + " --out " + d.file("t.yaml") +
+                                    " --report " + d.file("r.json") + " --samples 3",
+                                &out),
+              0) << out;
+    EXPECT_NE(out.find("fidelity against the unpaired int8 network on 3 sample inputs"), std::string::npos) << out;
+    ConfigFile c = load_config(d.file("t.yaml"));
+    EXPECT_EQ(c.weights.source, "npy");
+    Network n = build_network(c);  // validates every listed pair against the weights
+    size_t pairs = 0;
+    for (const auto& p : n.params) pairs += p.pairs.size();
+    EXPECT_EQ(pairs, 3u + 3 + 3 + 3 + 6 + 1 + 6 + 5);  // floor(filters / 2) over the 8 MAC layers
+    std::ifstream f(d.file("r.json"));
+    std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (const char* key : {"\"layers\"", "\"error_after_refit\"", "\"logit_sqnr_db\"", "\"top1_agreement\""})
+        EXPECT_NE(json.find(key), std::string::npos) << key;
+    // The reference engine runs it.
+    ASSERT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + d.file("t.yaml") + " -q", &out), 0) << out;
+}
+
+TEST(Cli, FccRejectsBadInput) {
+    test::TempDir d;
+    std::string out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_fcc") + " --config " + tiny() + " --out " + d.file("t.yaml") +
+                                    " --set 'network.layers.pw1.fcc={pairs: [[0, 1]]}'",
+                                &out),
+              2);
+    EXPECT_NE(out.find("not complements"), std::string::npos) << out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_fcc") + " --config " + tiny(), &out), 2);  // --out is required
 }

@@ -25,6 +25,34 @@ Matching finish(const CostMatrix& m, std::vector<std::pair<int, int>> pairs) {
     return r;
 }
 
+// With an unpaired filter u and two pairs, try every arrangement of the five
+// filters (one left out, the other four in two pairs: 15 in all). This makes
+// layers of up to five filters optimal and lets the odd filter move freely.
+bool improve_five(const CostMatrix& m, std::pair<int, int>& p, std::pair<int, int>& q, int& unpaired) {
+    const int e[5] = {unpaired, p.first, p.second, q.first, q.second};
+    double now = m.at(p.first, p.second) + m.at(q.first, q.second);
+    double best = now - 1e-12;
+    int best_leave = -1, best_split = -1;
+    int r[4];
+    for (int leave = 0; leave < 5; ++leave) {
+        for (int i = 0, k = 0; i < 5; ++i)
+            if (i != leave) r[k++] = e[i];
+        const double split[3] = {m.at(r[0], r[1]) + m.at(r[2], r[3]), m.at(r[0], r[2]) + m.at(r[1], r[3]),
+                                 m.at(r[0], r[3]) + m.at(r[1], r[2])};
+        for (int s = 0; s < 3; ++s)
+            if (split[s] < best) best = split[s], best_leave = leave, best_split = s;
+    }
+    if (best_leave < 0) return false;
+    for (int i = 0, k = 0; i < 5; ++i)
+        if (i != best_leave) r[k++] = e[i];
+    static const int kPartner[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+    const int* s = kPartner[best_split];
+    p = {r[s[0]], r[s[1]]};
+    q = {r[s[2]], r[s[3]]};
+    unpaired = e[best_leave];
+    return true;
+}
+
 // One pass of local moves; returns true if anything improved.
 bool improve_once(const CostMatrix& m, std::vector<std::pair<int, int>>& pairs, int& unpaired) {
     bool improved = false;
@@ -43,6 +71,7 @@ bool improve_once(const CostMatrix& m, std::vector<std::pair<int, int>>& pairs, 
                 pairs[i] = {a, d}, pairs[j] = {b, c};
                 improved = true;
             }
+            if (unpaired >= 0 && improve_five(m, pairs[i], pairs[j], unpaired)) improved = true;
         }
         if (unpaired >= 0) {
             auto [a, b] = pairs[i];

@@ -1,8 +1,9 @@
 // Minimum-cost perfect matching of a layer's filters (ARCHITECTURE section 3,
 // step 2). With an odd count one filter stays unpaired.
 //  - greedy_matching: edges in ascending cost, then local improvement (swap
-//    partners between two pairs, or with the unpaired filter) until no move
-//    lowers the total. O(n^2 log n) plus the passes: used for real layers.
+//    partners between two pairs; with an odd count, rearrange the unpaired
+//    filter and two pairs in any of 15 ways) until no move lowers the total.
+//    O(n^2 log n) plus the passes; optimal up to five filters.
 //  - exact_matching: dynamic programming over subsets, O(2^n n); n <= 22.
 //  - brute_force_matching: every perfect matching; n <= 12, for testing.
 #pragma once

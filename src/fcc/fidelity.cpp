@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include "ddcpim/ref/engine.hpp"
 
@@ -21,6 +22,7 @@ Fidelity compare_networks(const Network& reference, const Network& candidate, ui
     f.samples = samples;
     double signal = 0, noise = 0;
     int agree = 0;
+    std::set<size_t> classes;
     for (int i = 0; i < samples; ++i) {
         Tensor x = ref::sample_input(reference.desc, seed + uint64_t(i));
         auto r = ref::run_network(reference, x).output.data;
@@ -31,9 +33,11 @@ Fidelity compare_networks(const Network& reference, const Network& candidate, ui
             noise += double(r[k] - c[k]) * (r[k] - c[k]);
         }
         agree += argmax(r) == argmax(c);
+        classes.insert(argmax(r));
         f.identical_outputs += r == c;
     }
     f.sqnr_db = noise > 0 ? 10 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
+    f.reference_classes = static_cast<int>(classes.size());
     f.top1_agreement = samples ? double(agree) / samples : 0;
     return f;
 }

@@ -27,8 +27,9 @@ std::string report_table(const NetworkReport& r) {
     out += fmt::format("{} layers, {} filters in {} pairs, paired in {:.2f} s\n", r.layers.size(), filters, pairs,
                        r.seconds);
     out += fmt::format("fidelity against the unpaired int8 network on {} sample inputs: logit SQNR {} dB, "
-                       "top-1 agreement {:.1f}%\n",
-                       r.fidelity.samples, db(r.fidelity.sqnr_db), 100 * r.fidelity.top1_agreement);
+                       "top-1 agreement {:.1f}% (the unpaired network's top-1 took {} distinct values)\n",
+                       r.fidelity.samples, db(r.fidelity.sqnr_db), 100 * r.fidelity.top1_agreement,
+                       r.fidelity.reference_classes);
     return out;
 }
 
@@ -62,6 +63,7 @@ nlohmann::ordered_json report_json(const NetworkReport& r) {
     else fid["logit_sqnr_db"] = r.fidelity.sqnr_db;
     fid["top1_agreement"] = r.fidelity.top1_agreement;
     fid["identical_outputs"] = r.fidelity.identical_outputs;
+    fid["reference_top1_classes"] = r.fidelity.reference_classes;
     j["fidelity"] = fid;
     return j;
 }

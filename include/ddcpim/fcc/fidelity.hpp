@@ -14,6 +14,7 @@ struct Fidelity {
     double sqnr_db = 0;       // 10 log10(sum ref^2 / sum (ref - cand)^2); +inf when identical
     double top1_agreement = 0;  // fraction of inputs whose arg-max agrees
     int identical_outputs = 0;  // inputs whose logits are all equal
+    int reference_classes = 0;  // distinct top-1 classes of the reference: if 1, agreement says little
 };
 
 // Sample inputs are ref::sample_input(net, seed + i), i = 0..samples-1.

@@ -1,5 +1,7 @@
 #include "ddcpim/config/macro_params.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace ddcpim {
@@ -20,6 +22,7 @@ const std::vector<MacroParamDecl>& macro_param_decls() {
         {"input_bus_bits", "input buffer to driver bandwidth, bits per cycle", &P::input_bus_bits, 1, 1 << 20, {}},
         {"clock_mhz", "clock frequency in MHz, for times and TOPS", &P::clock_mhz, 1e-3, 1e5, {}},
         {"macros", "macros in the system, fed by one host", &P::macros, 1, 4096, {}},
+        {"buffer_vectors", "input vectors the input buffer holds, and result slots of the output buffer", &P::buffer_vectors, 1, 65536, {}},
     };
     return decls;
 }
@@ -78,6 +81,10 @@ void validate_macro_params(const MacroParams& p, const StrictNode& where) {
         fail("segment_rows", fmt::format("expected a power of 2, got {}", p.segment_rows));
     if (p.segment_rows > p.rows || p.rows % p.segment_rows != 0)
         fail("segment_rows", fmt::format("expected a divisor of rows ({}), got {}", p.rows, p.segment_rows));
+    // int32 results: the largest |dot product| of a column must fit.
+    if (double(p.rows) * std::ldexp(1.0, p.input_bits) * std::ldexp(1.0, p.weight_bits - 1) >= 2147483648.0)
+        fail("rows", fmt::format("{} rows of {}-bit inputs and {}-bit weights can overflow the 32-bit results",
+                                 p.rows, p.input_bits, p.weight_bits));
     if (p.complementary == false && p.dual_broadcast == true)
         fail("dual_broadcast", "lane B drives the Q-bar side, which complementary: false leaves unused; "
                                "set dual_broadcast: false too");

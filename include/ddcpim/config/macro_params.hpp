@@ -28,6 +28,7 @@ struct MacroParams {
     int input_bus_bits = 256;          // input buffer to driver bits per cycle
     double clock_mhz = 200;            // for times and TOPS
     int macros = 1;                    // macros fed by one host
+    int buffer_vectors = 16;           // input vectors (and output slots) the buffers hold
 
     // The PIM baseline of ARCHITECTURE section 5 on the same array.
     MacroParams as_baseline() const;

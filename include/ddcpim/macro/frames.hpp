@@ -1,0 +1,87 @@
+// What flows between the blocks each cycle. A producer owns a small ring of
+// frames (its output registers) and puts a pointer to the current one on an
+// sc_signal; null means "no valid data this cycle". Pointers keep a cycle's
+// traffic (kilobytes of bit-planes and sums) free of copies and compares.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "ddcpim/macro/geometry.hpp"
+
+namespace ddcpim::macro {
+
+// Which MVM and which input bit a frame belongs to.
+struct FrameTag {
+    int vector = 0;        // index within the running command
+    int bit = 0;           // input bit t, LSB first
+    bool last_bit = false;  // t == Ba - 1
+    bool input_signed = false;
+    Mode mode = Mode::Pointwise;
+};
+
+// Driver -> cell multipliers / adder trees: one bit of every row on each lane.
+struct LaneFrame {
+    FrameTag tag;
+    std::vector<uint64_t> a;  // lane A (feeds Q), words of R bits
+    std::vector<uint64_t> b;  // lane B (feeds Q-bar)
+};
+
+// Adder trees -> reconfigurable unit: per side, per bit-column, per segment,
+// the number of rows whose product bit is 1. Lane B travels along (delay
+// matched) for the reconfigurable unit's correction.
+struct TreeFrame {
+    FrameTag tag;
+    std::vector<int32_t> sum_a;  // [bit_column][segment]
+    std::vector<int32_t> sum_b;
+    std::vector<uint64_t> lane_b;
+};
+
+// Reconfigurable unit -> shift-accumulators: per side, per bit-column, per
+// output segment (1 in pointwise mode: the tree roots), and per weight column
+// and segment the correction for Q-bar rows the column leaves unused.
+struct ColumnFrame {
+    FrameTag tag;
+    int out_segments = 1;
+    std::vector<int32_t> sum_a;       // [bit_column][out_segment]
+    std::vector<int32_t> sum_b;
+    std::vector<int32_t> correction;  // [column][out_segment], added to side B
+};
+
+// Shift-accumulators -> output buffer: the finished dot products of one MVM.
+struct ResultFrame {
+    int vector = 0;
+    Mode mode = Mode::Pointwise;
+    std::vector<int32_t> values;  // [side][column][segment] (Geometry::slot_index)
+};
+
+// A ring of frames: the producer's output registers.
+template <typename Frame>
+class FrameRing {
+public:
+    explicit FrameRing(size_t size = 4) : m_frames(size) {}
+    Frame& next() {
+        m_pos = (m_pos + 1) % m_frames.size();
+        return m_frames[m_pos];
+    }
+    std::vector<Frame>& all() { return m_frames; }
+
+private:
+    std::vector<Frame> m_frames;
+    size_t m_pos = 0;
+};
+
+// sc_signal<T*> prints its value; these keep a trace or a dump readable.
+inline std::ostream& operator<<(std::ostream& os, const FrameTag& t) {
+    return os << "v" << t.vector << "b" << t.bit;
+}
+
+// Frame pointers are not traced (DdcMacro::trace shows their content).
+template <typename Frame>
+void sc_trace(sc_core::sc_trace_file*, const Frame* const&, const std::string&) {}
+
+}  // namespace ddcpim::macro

@@ -1,0 +1,102 @@
+#include "ddcpim/macro/input_driver.hpp"
+
+namespace ddcpim::macro {
+
+InputDriver::InputDriver(sc_core::sc_module_name name, const Geometry& g)
+    : sc_module(name),
+      clk("clk"),
+      run_command("run_command"),
+      lanes("lanes"),
+      vectors_issued("vectors_issued"),
+      m_geo(g),
+      m_buffer(size_t(g.params.buffer_vectors) * 2 * g.rows, 0) {
+    for (auto& f : m_ring.all()) f.a.assign(size_t(g.words), 0), f.b.assign(size_t(g.words), 0);
+    for (Register* r : {&m_active, &m_shadow})
+        r->a.assign(size_t(g.input_bits) * g.words, 0), r->b.assign(size_t(g.input_bits) * g.words, 0);
+    SC_HAS_PROCESS(InputDriver);
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+int InputDriver::load_cycles(const RunCommand& c) const {
+    bool two_lanes = c.mode == Mode::Depthwise && m_geo.dual_broadcast;
+    int64_t bits = int64_t(c.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1);
+    int bus = m_geo.params.input_bus_bits;
+    return static_cast<int>(std::max<int64_t>(1, (bits + bus - 1) / bus));
+}
+
+void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
+    const int ba = m_geo.input_bits, words = m_geo.words;
+    std::fill(reg.a.begin(), reg.a.end(), 0);
+    std::fill(reg.b.begin(), reg.b.end(), 0);
+    const uint8_t* lane_a = &m_buffer[size_t(slot) * 2 * m_geo.rows];
+    const uint8_t* lane_b = lane_a + m_geo.rows;
+    bool own_b = c.mode == Mode::Depthwise && m_geo.dual_broadcast;
+    for (int r = 0; r < c.rows_used; ++r) {
+        const uint64_t bit = 1ULL << (r % 64);
+        const int w = r / 64;
+        for (int t = 0; t < ba; ++t) {
+            if ((lane_a[r] >> t) & 1) reg.a[size_t(t) * words + w] |= bit;
+            if (((own_b ? lane_b[r] : lane_a[r]) >> t) & 1) reg.b[size_t(t) * words + w] |= bit;
+        }
+    }
+    reg.full = true;
+}
+
+void InputDriver::on_clock() {
+    const RunCommand& c = run_command.read();
+    if (c.id != m_cmd.id) {  // a new command
+        m_cmd = c;
+        m_running = c.vectors > 0;
+        m_active.full = m_shadow.full = false;
+        m_next_load = 0;
+        m_load_progress = 0;
+        m_vectors_done = 0;
+        m_active_vector = -1;
+        m_bit = 0;
+    }
+    const LaneFrame* out = nullptr;
+    if (m_running) {
+        const int ba = m_geo.input_bits;
+        // Compute side: retire a finished vector, promote the shadow register.
+        if (m_active.full && m_bit == ba) {
+            m_active.full = false;
+            ++m_vectors_done;
+            ++m_stats.vectors;
+            vectors_issued.write(m_stats.vectors);
+        }
+        if (!m_active.full && m_shadow.full) {
+            std::swap(m_active, m_shadow);
+            m_shadow.full = false;
+            m_active_vector = m_next_load - 1;
+            m_bit = 0;
+        }
+        if (m_active.full && m_bit < ba) {
+            LaneFrame& f = m_ring.next();
+            f.tag = {m_active_vector, m_bit, m_bit == ba - 1, m_cmd.input_signed, m_cmd.mode};
+            std::copy_n(&m_active.a[size_t(m_bit) * m_geo.words], m_geo.words, f.a.begin());
+            std::copy_n(&m_active.b[size_t(m_bit) * m_geo.words], m_geo.words, f.b.begin());
+            ++m_bit;
+            ++m_stats.compute_cycles;
+            out = &f;
+        } else if (m_vectors_done < m_cmd.vectors) {
+            ++m_stats.stall_cycles;
+        }
+        // Load side: the bus fills the shadow register while it is free.
+        if (!m_shadow.full && m_next_load < m_cmd.vectors) {
+            ++m_stats.bus_cycles;
+            m_load_progress += m_geo.params.input_bus_bits;
+            bool two_lanes = m_cmd.mode == Mode::Depthwise && m_geo.dual_broadcast;
+            if (m_load_progress >= int64_t(m_cmd.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1)) {
+                fill(m_shadow, m_cmd.in_slot + m_next_load, m_cmd);
+                ++m_next_load;
+                m_load_progress = 0;
+            }
+        }
+        if (m_vectors_done == m_cmd.vectors) m_running = false;
+    }
+    lanes.write(out);
+}
+
+}  // namespace ddcpim::macro

@@ -1,0 +1,50 @@
+#include "ddcpim/macro/sram_array.hpp"
+
+#include <algorithm>
+
+namespace ddcpim::macro {
+
+SramArray::SramArray(sc_core::sc_module_name name, const Geometry& g)
+    : sc_module(name),
+      clk("clk"),
+      write_command("write_command"),
+      rows_written("rows_written"),
+      m_geo(g),
+      m_q(size_t(g.bit_columns) * g.words, 0),
+      m_staging(size_t(g.rows) * g.row_bytes, 0) {
+    SC_HAS_PROCESS(SramArray);
+    SC_METHOD(on_clock);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+void SramArray::write_row(int row) {
+    const uint8_t* src = &m_staging[size_t(row) * m_geo.row_bytes];
+    const uint64_t bit = 1ULL << (row % 64);
+    const int word = row / 64;
+    for (int c = 0; c < m_geo.bit_columns; ++c) {
+        uint64_t& w = m_q[size_t(c) * m_geo.words + word];
+        if ((src[c / 8] >> (c % 8)) & 1) w |= bit;
+        else w &= ~bit;
+    }
+}
+
+void SramArray::on_clock() {
+    const WriteCommand& cmd = write_command.read();
+    if (cmd.id != m_command_id) {
+        m_command_id = cmd.id;
+        m_next_row = cmd.first_row;
+        m_rows_left = cmd.row_count;
+    }
+    if (m_rows_left == 0) return;
+    // The write port: write_rows_per_cycle whole rows this clock.
+    int n = std::min(m_rows_left, m_geo.params.write_rows_per_cycle);
+    for (int i = 0; i < n; ++i) write_row(m_next_row + i);
+    m_next_row += n;
+    m_rows_left -= n;
+    m_stats.rows_written += uint64_t(n);
+    m_stats.write_cycles++;
+    rows_written.write(m_stats.rows_written);
+}
+
+}  // namespace ddcpim::macro

@@ -165,3 +165,30 @@ std::string simulate(const MacroParams& params, const std::function<void(MacroBe
 // libsystemc's own main() refers to sc_main; GoogleTest's main is the one
 // that runs, and scenarios call sc_start themselves.
 int sc_main(int, char**) { return 0; }
+
+namespace ddcpim::test {
+
+namespace {
+class Script : public sc_core::sc_module {
+public:
+    Script(sc_core::sc_module_name name, std::function<void()> body) : sc_module(name), m_body(std::move(body)) {
+        SC_HAS_PROCESS(Script);
+        SC_THREAD(run);
+    }
+
+private:
+    void run() {
+        m_body();
+        sc_core::sc_stop();
+    }
+    std::function<void()> m_body;
+};
+}  // namespace
+
+void run_script(const std::function<void()>& script) {
+    sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+    Script s("script", script);
+    sc_core::sc_start();
+}
+
+}  // namespace ddcpim::test

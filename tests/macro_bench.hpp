@@ -66,3 +66,11 @@ std::string simulate(const MacroParams& params, const std::function<void(MacroBe
                      const std::string& vcd = "");
 
 }  // namespace ddcpim::test
+
+namespace ddcpim::test {
+
+// Runs `script` as a SystemC thread until it returns, then stops. For block
+// tests that wire a block to their own signals before calling it.
+void run_script(const std::function<void()>& script);
+
+}  // namespace ddcpim::test

@@ -32,13 +32,16 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     std::fill(reg.b.begin(), reg.b.end(), 0);
     const uint8_t* lane_a = &m_buffer[size_t(slot) * 2 * m_geo.rows];
     const uint8_t* lane_b = lane_a + m_geo.rows;
-    bool own_b = c.mode == Mode::Depthwise && m_geo.dual_broadcast;
+    // Lane B: the partner's vector (depthwise), the same as lane A
+    // (pointwise), or nothing without dual broadcast.
+    const bool drive_b = m_geo.dual_broadcast;
+    const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
     for (int r = 0; r < c.rows_used; ++r) {
         const uint64_t bit = 1ULL << (r % 64);
         const int w = r / 64;
         for (int t = 0; t < ba; ++t) {
             if ((lane_a[r] >> t) & 1) reg.a[size_t(t) * words + w] |= bit;
-            if (((own_b ? lane_b[r] : lane_a[r]) >> t) & 1) reg.b[size_t(t) * words + w] |= bit;
+            if (drive_b && ((source_b[r] >> t) & 1)) reg.b[size_t(t) * words + w] |= bit;
         }
     }
     reg.full = true;

@@ -1,0 +1,74 @@
+// The reconfigurable unit through its ports: pointwise takes the tree roots,
+// depthwise keeps the segment taps and adds, per column and segment, lane B's
+// ones on the rows the column leaves unused.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "ddcpim/common/rng.hpp"
+#include "macro_bench.hpp"
+
+using namespace ddcpim;
+using namespace ddcpim::macro;
+
+TEST(ReconfigurableUnit, RootsTapsAndCorrection) {
+    std::string r = test::run_in_child([] {
+        MacroParams p;
+        p.rows = 128;
+        p.weight_columns = 5;
+        p.segment_rows = 32;
+        Geometry g(p);
+        sc_core::sc_signal<const TreeFrame*> sums;
+        sc_core::sc_signal<const ColumnFrame*> columns;
+        ReconfigurableUnit unit("unit", g);
+        unit.sums(sums);
+        unit.columns(columns);
+        Rng rng(23);
+        for (auto& b : unit.used_masks()) b = uint8_t(rng.below(256));
+        TreeFrame in;
+        for (int i = 0; i < g.bit_columns * g.segments; ++i) in.sum_a.push_back(int(rng.below(33))), in.sum_b.push_back(int(rng.below(33)));
+        for (int w = 0; w < g.words; ++w) in.lane_b.push_back(rng.next());
+        std::string fail;
+        test::run_script([&] {
+            for (Mode mode : {Mode::Pointwise, Mode::Depthwise}) {
+                in.tag.mode = mode;
+                sums.write(nullptr);
+                wait(sc_core::SC_ZERO_TIME);
+                sums.write(&in);
+                wait(sc_core::SC_ZERO_TIME);
+                wait(sc_core::SC_ZERO_TIME);  // combinational: there in the same time step
+                const ColumnFrame* out = columns.read();
+                if (!out) {
+                    fail += "no output\n";
+                    continue;
+                }
+                int S = mode == Mode::Depthwise ? g.segments : 1;
+                if (out->out_segments != S) fail += "segment count\n";
+                for (int c = 0; c < g.bit_columns; ++c)
+                    for (int s = 0; s < S; ++s) {
+                        int ea = 0, eb = 0;
+                        for (int t = 0; t < g.segments; ++t)
+                            if (mode == Mode::Pointwise || t == s)
+                                ea += in.sum_a[size_t(c * g.segments + t)], eb += in.sum_b[size_t(c * g.segments + t)];
+                        if (out->sum_a[size_t(c * S + s)] != ea || out->sum_b[size_t(c * S + s)] != eb)
+                            fail += fmt::format("mode {} bit-column {} segment {}\n", int(mode), c, s);
+                    }
+                if (mode == Mode::Depthwise)
+                    for (int col = 0; col < g.columns; ++col)
+                        for (int s = 0; s < S; ++s) {
+                            int n = 0;
+                            for (int row = s * 32; row < (s + 1) * 32; ++row) {
+                                bool used = (unit.used_masks()[size_t(col * g.mask_bytes + row / 8)] >> (row % 8)) & 1;
+                                bool b = (in.lane_b[size_t(row / 64)] >> (row % 64)) & 1;
+                                n += b && !used;
+                            }
+                            if (out->correction[size_t(col * S + s)] != n)
+                                fail += fmt::format("correction column {} segment {}: {} != {}\n", col, s,
+                                                    out->correction[size_t(col * S + s)], n);
+                        }
+            }
+        });
+        return fail.substr(0, 2000);
+    });
+    EXPECT_EQ(r, "");
+}

@@ -152,7 +152,7 @@ std::string simulate(const MacroParams& params, const std::function<void(MacroBe
     MacroBench bench("bench", params, script);
     sc_core::sc_trace_file* tf = nullptr;
     if (!vcd.empty()) {
-        tf = sc_core::sc_create_vcd_trace_file(vcd.c_str());
+        tf = macro::open_vcd(vcd);
         bench.macro.trace(tf);
     }
     sc_core::sc_start();

@@ -75,7 +75,7 @@ std::string tree_case(int pipeline, int segment_rows) {
                             na += la && array.q(r, c);
                             nb += lb && array.q_bar(r, c);
                         }
-                        if (t.sum_a[size_t(c * g.segments + s)] != na || t.sum_b[size_t(c * g.segments + s)] != nb)
+                        if (t.sum_a[size_t(s * g.bit_columns + c)] != na || t.sum_b[size_t(s * g.bit_columns + c)] != nb)
                             fail += fmt::format("bit-column {} segment {}\n", c, s);
                     }
             }

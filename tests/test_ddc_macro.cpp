@@ -174,3 +174,38 @@ TEST(DdcMacro, BaselineComputesTheQSideOnly) {
     MacroParams p = params(128, 16, 8, 8).as_baseline();
     EXPECT_EQ(test::run_in_child([&] { return pointwise_case(p, true, 128, 2, 5); }), "");
 }
+
+TEST(DdcMacro, DepthwiseQBarSideIsWrongWithoutTheCorrection) {
+    // The same depthwise case with every row marked used: the Q-bar side then
+    // adds -1 x lane B for every unused row, and misses the reference.
+    std::string r = test::run_in_child([] {
+        MacroParams p = params(128, 8, 8, 8);
+        return test::simulate(p, [&](test::MacroBench& b) {
+            Rng rng(4);
+            const Geometry& g = b.macro.geometry();
+            std::vector<std::vector<int>> w(size_t(g.rows), std::vector<int>(size_t(g.columns), 0));
+            for (int r = 0; r < g.rows; r += 3)  // every third row used, the rest hold Q = 0
+                for (int j = 0; j < g.columns; ++j) w[size_t(r)][size_t(j)] = random_in(rng, int_range(8, true));
+            b.stage_weights(w);
+            b.load_weights(0, g.rows);
+            std::vector<int> xb(size_t(g.rows));
+            for (auto& e : xb) e = 1 + int(rng.below(100));  // positive: every unused row leaks
+            b.put_input(0, 1, xb);
+            b.write_reg(reg::MODE, 1);
+            b.command_and_wait(kCommandRun);
+            int leak = 0;
+            for (int r = 0; r < 64; ++r)
+                if (r % 3 != 0) leak += xb[size_t(r)];
+            std::vector<int> sb(xb.begin(), xb.begin() + 64);
+            std::vector<std::vector<int>> wc(w.begin(), w.begin() + 64);
+            for (int r = 0; r < 64; ++r)
+                for (int j = 0; j < g.columns; ++j) wc[size_t(r)][size_t(j)] = r % 3 == 0 ? complement(w[size_t(r)][size_t(j)]) : 0;
+            auto q = reference_dots(sb, wc, false);
+            // Without the masks, side B is the reference minus the leaked inputs.
+            b.expect(b.output(0, 1, 0, 0) == q[0] - leak,
+                     fmt::format("uncorrected {} vs reference {} minus leak {}", b.output(0, 1, 0, 0), q[0], leak));
+            b.expect(b.output(0, 1, 0, 0) != q[0], "uncorrected side B happens to match");
+        });
+    });
+    EXPECT_EQ(r, "");
+}

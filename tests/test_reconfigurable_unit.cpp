@@ -49,8 +49,8 @@ TEST(ReconfigurableUnit, RootsTapsAndCorrection) {
                         int ea = 0, eb = 0;
                         for (int t = 0; t < g.segments; ++t)
                             if (mode == Mode::Pointwise || t == s)
-                                ea += in.sum_a[size_t(c * g.segments + t)], eb += in.sum_b[size_t(c * g.segments + t)];
-                        if (out->sum_a[size_t(c * S + s)] != ea || out->sum_b[size_t(c * S + s)] != eb)
+                                ea += in.sum_a[size_t(t * g.bit_columns + c)], eb += in.sum_b[size_t(t * g.bit_columns + c)];
+                        if (out->sum_a[size_t(s * g.bit_columns + c)] != ea || out->sum_b[size_t(s * g.bit_columns + c)] != eb)
                             fail += fmt::format("mode {} bit-column {} segment {}\n", int(mode), c, s);
                     }
                 if (mode == Mode::Depthwise)

@@ -31,30 +31,23 @@ AdderTree::AdderTree(sc_core::sc_module_name name, const Geometry& g, const Sram
 void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     out.tag = in.tag;
     out.lane_b = in.b;
-    const int S = m_geo.segments;
+    const int C = m_geo.bit_columns;
     const bool q_bar = m_geo.complementary;
-    const bool whole_words = m_geo.params.segment_rows % 64 == 0;
-    for (int c = 0; c < m_geo.bit_columns; ++c) {
-        const uint64_t* q = m_cells.column(c);
-        int32_t* sa = &out.sum_a[size_t(c) * S];
-        int32_t* sb = &out.sum_b[size_t(c) * S];
-        for (int s = 0; s < S; ++s) {
-            const SegmentSpan& sp = m_geo.spans[size_t(s)];
-            int32_t na = 0, nb = 0;
-            if (whole_words) {
-                for (int w = sp.first_word; w <= sp.last_word; ++w) {
-                    na += popcount(product_q(in.a[size_t(w)], q[w]));
-                    if (q_bar) nb += popcount(product_q_bar(in.b[size_t(w)], q[w]));
-                }
-            } else {  // segments narrower than a word (or straddling one)
-                for (int w = sp.first_word; w <= sp.last_word; ++w) {
-                    uint64_t m = (w == sp.first_word ? sp.first_mask : ~0ULL) & (w == sp.last_word ? sp.last_mask : ~0ULL);
-                    na += popcount(product_q(in.a[size_t(w)], q[w]) & m);
-                    if (q_bar) nb += popcount(product_q_bar(in.b[size_t(w)], q[w]) & m);
-                }
-            }
-            sa[s] = na;
-            sb[s] = nb;
+    std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
+    std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
+    // Each word of lane bits against the same word of every bit-column; the
+    // counts go to the segment the word's rows belong to.
+    for (int s = 0; s < m_geo.segments; ++s) {
+        const SegmentSpan& sp = m_geo.spans[size_t(s)];
+        int32_t* __restrict sa = &out.sum_a[size_t(s) * C];
+        int32_t* __restrict sb = &out.sum_b[size_t(s) * C];
+        for (int w = sp.first_word; w <= sp.last_word; ++w) {
+            const uint64_t m = (w == sp.first_word ? sp.first_mask : ~0ULL) & (w == sp.last_word ? sp.last_mask : ~0ULL);
+            const uint64_t a = in.a[size_t(w)] & m, b = in.b[size_t(w)] & m;
+            const uint64_t* __restrict q = m_cells.word_row(w);
+            for (int c = 0; c < C; ++c) sa[c] += popcount(product_q(a, q[c]));
+            if (q_bar)
+                for (int c = 0; c < C; ++c) sb[c] += popcount(product_q_bar(b, q[c]));
         }
     }
 }

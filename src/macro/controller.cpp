@@ -70,7 +70,17 @@ tlm::tlm_response_status Controller::write_register(uint32_t offset, uint32_t va
         m_error = true;
         return tlm::TLM_GENERIC_ERROR_RESPONSE;
     }
+    // Latch the arguments now: a register write before the next clock must
+    // not change a command that was checked.
     m_pending = value;
+    m_pending_write = {0, int(reg(reg::WEIGHT_FIRST_ROW)), int(reg(reg::WEIGHT_ROW_COUNT))};
+    m_pending_run.vectors = int(reg(reg::VECTOR_COUNT));
+    m_pending_run.in_slot = int(reg(reg::INPUT_SLOT));
+    m_pending_run.out_slot = int(reg(reg::OUTPUT_SLOT));
+    m_pending_run.rows_used = int(reg(reg::ROWS_USED));
+    m_pending_run.mode = reg(reg::MODE) == 1 ? Mode::Depthwise : Mode::Pointwise;
+    m_pending_run.input_signed = reg(reg::INPUT_SIGNED) != 0;
+    m_pending_run.accumulate = reg(reg::ACCUMULATE) != 0;
     m_error = false;
     return tlm::TLM_OK_RESPONSE;
 }
@@ -79,19 +89,14 @@ void Controller::on_clock() {
     if (m_state == State::Idle && m_pending) {
         ++m_command_id;
         if (m_pending == kCommandLoadWeights) {
-            write_command.write({m_command_id, int(reg(reg::WEIGHT_FIRST_ROW)), int(reg(reg::WEIGHT_ROW_COUNT))});
-            m_target = rows_written.read() + reg(reg::WEIGHT_ROW_COUNT);
+            WriteCommand c = m_pending_write;
+            c.id = m_command_id;
+            write_command.write(c);
+            m_target = rows_written.read() + uint64_t(c.row_count);
             m_state = State::Loading;
         } else {
-            RunCommand c;
+            RunCommand c = m_pending_run;
             c.id = m_command_id;
-            c.vectors = int(reg(reg::VECTOR_COUNT));
-            c.in_slot = int(reg(reg::INPUT_SLOT));
-            c.out_slot = int(reg(reg::OUTPUT_SLOT));
-            c.rows_used = int(reg(reg::ROWS_USED));
-            c.mode = reg(reg::MODE) == 1 ? Mode::Depthwise : Mode::Pointwise;
-            c.input_signed = reg(reg::INPUT_SIGNED) != 0;
-            c.accumulate = reg(reg::ACCUMULATE) != 0;
             run_command.write(c);
             m_target = results_written.read() + uint64_t(c.vectors);
             m_state = State::Running;

@@ -46,6 +46,14 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
     controller.state(m_state);
 }
 
+sc_core::sc_trace_file* open_vcd(const std::string& path) {
+    std::string base = path;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, sc_core::SC_PS);
+    return tf;
+}
+
 void DdcMacro::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, clk, "clk");
     sc_core::sc_trace(tf, m_state, "controller_state");
@@ -58,10 +66,11 @@ void DdcMacro::trace(sc_core::sc_trace_file* tf) {
     sc_core::sc_trace(tf, m_trace_acc_a, "acc_a_col0");
     sc_core::sc_trace(tf, m_trace_acc_b, "acc_b_col0");
     sc_core::sc_trace(tf, m_results_written, "mvms_done");
-    // A tracing process only when traced, so untraced runs pay nothing.
+    // A tracing process only when traced, so untraced runs pay nothing. It
+    // samples on the falling edge, when the rising edge's updates have settled.
     sc_core::sc_spawn_options opt;
     opt.spawn_method();
-    opt.set_sensitivity(&clk.pos());
+    opt.set_sensitivity(&clk.neg());
     opt.dont_initialize();
     sc_core::sc_spawn([this] { on_trace_clock(); }, "tracer", &opt);
 }
@@ -73,7 +82,8 @@ void DdcMacro::on_trace_clock() {
     }
     if (const TreeFrame* t = m_sums.read()) {
         int ra = 0, rb = 0;
-        for (int s = 0; s < m_geo.segments; ++s) ra += t->sum_a[size_t(s)], rb += t->sum_b[size_t(s)];
+        for (int s = 0; s < m_geo.segments; ++s)  // bit-column 0's root: its taps summed
+            ra += t->sum_a[size_t(s) * m_geo.bit_columns], rb += t->sum_b[size_t(s) * m_geo.bit_columns];
         m_trace_tree_a.write(ra);
         m_trace_tree_b.write(rb);
     }

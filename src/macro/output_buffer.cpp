@@ -26,7 +26,8 @@ void OutputBuffer::on_clock() {
         for (int col = 0; col < m_geo.columns; ++col)
             for (int s = 0; s < S; ++s) {
                 int i = m_geo.slot_index(side, col, s);
-                slot[i] = c.accumulate ? slot[i] + r->values[size_t(i)] : r->values[size_t(i)];
+                // A 32-bit adder: partial sums wrap like the hardware's would.
+                slot[i] = c.accumulate ? int32_t(uint32_t(slot[i]) + uint32_t(r->values[size_t(i)])) : r->values[size_t(i)];
             }
     results_written.write(++m_written);
 }

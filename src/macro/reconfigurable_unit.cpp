@@ -38,12 +38,14 @@ void ReconfigurableUnit::compute(const TreeFrame& in, ColumnFrame& out) {
     const int S = m_geo.segments;
     if (in.tag.mode == Mode::Pointwise) {
         out.out_segments = 1;
-        for (int c = 0; c < m_geo.bit_columns; ++c) {
-            int32_t ra = 0, rb = 0;
-            for (int s = 0; s < S; ++s) ra += in.sum_a[size_t(c) * S + s], rb += in.sum_b[size_t(c) * S + s];
-            out.sum_a[size_t(c)] = ra;
-            out.sum_b[size_t(c)] = rb;
-        }
+        const int C = m_geo.bit_columns;
+        std::copy_n(in.sum_a.begin(), C, out.sum_a.begin());
+        std::copy_n(in.sum_b.begin(), C, out.sum_b.begin());
+        for (int s = 1; s < S; ++s)
+            for (int c = 0; c < C; ++c) {
+                out.sum_a[size_t(c)] += in.sum_a[size_t(s) * C + c];
+                out.sum_b[size_t(c)] += in.sum_b[size_t(s) * C + c];
+            }
         return;
     }
     out.out_segments = S;

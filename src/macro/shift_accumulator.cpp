@@ -31,7 +31,8 @@ void ShiftAccumulator::on_clock() {
         for (int c = 0; c < m_geo.columns; ++c)
             for (int s = 0; s < S; ++s) {
                 int64_t v = 0;
-                for (int k = 0; k < bw; ++k) v += int64_t(m_bit_weight[size_t(k)]) * sums[size_t(c * bw + k) * S + s];
+                const int32_t* bits = &sums[size_t(s) * m_geo.bit_columns + size_t(c) * bw];
+                for (int k = 0; k < bw; ++k) v += int64_t(m_bit_weight[size_t(k)]) * bits[k];
                 if (side == 1 && t.mode == Mode::Depthwise) v += in->correction[size_t(c) * S + s];
                 m_acc[size_t(m_geo.slot_index(side, c, s))] += input_weight * v;
             }

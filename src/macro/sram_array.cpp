@@ -21,9 +21,9 @@ SramArray::SramArray(sc_core::sc_module_name name, const Geometry& g)
 void SramArray::write_row(int row) {
     const uint8_t* src = &m_staging[size_t(row) * m_geo.row_bytes];
     const uint64_t bit = 1ULL << (row % 64);
-    const int word = row / 64;
+    uint64_t* words = &m_q[size_t(row / 64) * m_geo.bit_columns];
     for (int c = 0; c < m_geo.bit_columns; ++c) {
-        uint64_t& w = m_q[size_t(c) * m_geo.words + word];
+        uint64_t& w = words[c];
         if ((src[c / 8] >> (c % 8)) & 1) w |= bit;
         else w &= ~bit;
     }

@@ -48,6 +48,8 @@ private:
     const Geometry& m_geo;
     std::map<uint32_t, uint32_t> m_regs;  // control registers' values
     uint32_t m_pending = 0;               // command written, not yet taken
+    WriteCommand m_pending_write;         // its arguments, latched when it was checked
+    RunCommand m_pending_run;
     bool m_error = false;
     bool m_done = false;
     State m_state = State::Idle;

@@ -74,4 +74,8 @@ private:
     sc_core::sc_signal<sc_dt::int64> m_trace_acc_a{"trace_acc_a"}, m_trace_acc_b{"trace_acc_b"};
 };
 
+// Opens a VCD file at `path` (SystemC appends ".vcd" itself, so a trailing
+// ".vcd" is taken off first) with a 1 ps time unit.
+sc_core::sc_trace_file* open_vcd(const std::string& path);
+
 }  // namespace ddcpim::macro

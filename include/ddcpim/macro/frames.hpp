@@ -36,7 +36,7 @@ struct LaneFrame {
 // matched) for the reconfigurable unit's correction.
 struct TreeFrame {
     FrameTag tag;
-    std::vector<int32_t> sum_a;  // [bit_column][segment]
+    std::vector<int32_t> sum_a;  // [segment][bit_column]
     std::vector<int32_t> sum_b;
     std::vector<uint64_t> lane_b;
 };
@@ -47,7 +47,7 @@ struct TreeFrame {
 struct ColumnFrame {
     FrameTag tag;
     int out_segments = 1;
-    std::vector<int32_t> sum_a;       // [bit_column][out_segment]
+    std::vector<int32_t> sum_a;       // [out_segment][bit_column]
     std::vector<int32_t> sum_b;
     std::vector<int32_t> correction;  // [column][out_segment], added to side B
 };

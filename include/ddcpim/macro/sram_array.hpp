@@ -1,6 +1,7 @@
 // The R x (N*Bw) array of 6T cells. Each cell holds Q and, always, Q-bar =
-// !Q. Storage is bit-packed by physical bit-column (R bits in 64-bit words),
-// the layout the per-cycle compute reads. Writes go through a staging buffer
+// !Q. Storage is bit-packed, 64 rows to a word, word-major: word w of every
+// bit-column side by side, so the per-cycle compute sweeps all bit-columns
+// against one word of lane bits in a contiguous (vectorisable) loop. Writes go through a staging buffer
 // (the host fills it over TLM) and a write port that writes
 // write_rows_per_cycle whole rows per clock.
 #pragma once
@@ -24,9 +25,9 @@ public:
 
     // Staging: row r's bytes; bit i of the row is column i / Bw, weight bit i % Bw.
     std::vector<uint8_t>& staging() { return m_staging; }
-    // The cells: Q of bit-column `bit_column`, rows packed LSB first.
-    const uint64_t* column(int bit_column) const { return &m_q[size_t(bit_column) * m_geo.words]; }
-    bool q(int row, int bit_column) const { return (column(bit_column)[row / 64] >> (row % 64)) & 1; }
+    // The cells: rows 64w..64w+63 of every bit-column (row 64w + i at bit i).
+    const uint64_t* word_row(int w) const { return &m_q[size_t(w) * m_geo.bit_columns]; }
+    bool q(int row, int bit_column) const { return (word_row(row / 64)[bit_column] >> (row % 64)) & 1; }
     bool q_bar(int row, int bit_column) const { return !q(row, bit_column); }
 
     struct Stats {
@@ -40,7 +41,7 @@ private:
     void write_row(int row);
 
     const Geometry& m_geo;
-    std::vector<uint64_t> m_q;         // [bit_column][word]
+    std::vector<uint64_t> m_q;         // [word][bit_column]
     std::vector<uint8_t> m_staging;    // [row][row_bytes]
     uint32_t m_command_id = 0;
     int m_next_row = 0;

@@ -370,6 +370,9 @@ def render(net, description):
     out.append("weights:")
     out.append("  source: synthetic")
     out.append("  seed: %d" % WEIGHT_SEED)
+    out.append("# DDC deploys the FCC-transformed network: every MAC layer's filters")
+    out.append("# are paired into complements when the config is loaded (docs/fcc.md).")
+    out.append("fcc: {pairs: auto}")
     out.append("network:")
     out.append("  name: %s" % net.name)
     out.append("  input: " + _flow(INPUT, ("channels", "height", "width",

@@ -64,10 +64,35 @@ TEST(Cli, DumpWritesEveryMacLayer) {
     EXPECT_TRUE(std::filesystem::exists(d.file("06_dw2.json")));
 }
 
-TEST(Cli, SimSaysItUsesTheReferenceEngineForNow) {
+TEST(Cli, SimVerifiesComparesAndWritesJsonCsvAndTrace) {
+    test::TempDir d;
     std::string out;
-    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny(), &out), 0) << out;
-    EXPECT_NE(out.find("reference engine"), std::string::npos) << out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --compare --verify --json " +
+                                    d.file("r.json") + " --csv " + d.file("r.csv") + " --trace " + d.file("w.vcd"),
+                                &out),
+              0) << out;
+    EXPECT_NE(out.find("tiny_residual (ddc)"), std::string::npos) << out;
+    EXPECT_NE(out.find("verified against the reference engine"), std::string::npos) << out;
+    EXPECT_NE(out.find("speedup"), std::string::npos) << out;
+    EXPECT_EQ(out.find("ddcpim_sim: layer"), std::string::npos) << "progress printed while stderr is not a terminal";
+    std::ifstream f(d.file("r.json"));
+    std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (const char* key : {"\"network\"", "\"mode\": \"compare\"", "\"macro\"", "\"total_cycles\"",
+                            "\"macro_cycles\"", "\"host_cycles\"", "\"verified\": true", "\"layers\"",
+                            "\"utilization\"", "\"ddc\"", "\"baseline\"", "\"speedup\""})
+        EXPECT_NE(json.find(key), std::string::npos) << key;
+    std::ifstream c(d.file("r.csv"));
+    std::string header;
+    std::getline(c, header);
+    EXPECT_EQ(header.rfind("mode,layer,kind,mapping", 0), 0u) << header;
+    EXPECT_TRUE(std::filesystem::exists(d.file("w.vcd")));
+}
+
+TEST(Cli, SimRejectsBadInputWithStatus2) {
+    std::string out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --set macro.segment_rows=48", &out), 2);
+    EXPECT_NE(out.find("macro.segment_rows"), std::string::npos) << out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config /nonexistent.yaml", &out), 2);
 }
 
 TEST(Cli, FccWritesANetworkThatLoadsWithItsPairsAndAReport) {

@@ -25,6 +25,15 @@ int64_t count_weights(const NetworkDesc& n) {
 
 }  // namespace
 
+TEST(ShippedNetworks, ShippedConfigsDeployFccPairs) {
+    for (const char* f : {"configs/mobilenetv2.yaml", "configs/efficientnet_b0.yaml", "configs/tiny_residual.yaml"}) {
+        ConfigFile c = load_config(test::source_path(f));
+        EXPECT_EQ(c.fcc.mode, PairSpec::Mode::Auto) << f;
+        for (const auto& l : c.network.layers)
+            if (l.is_mac()) EXPECT_EQ(l.fcc.mode, PairSpec::Mode::Auto) << f << " " << l.name;
+    }
+}
+
 TEST(ShippedNetworks, MobileNetV2MatchesThePublishedArchitecture) {
     ConfigFile c = load_config(test::source_path("configs/mobilenetv2.yaml"));
     // Sandler et al. 2018: ~300 M multiply-adds at width 1.0, 224x224 (the
@@ -65,8 +74,9 @@ TEST(ShippedNetworks, EfficientNetB0MatchesThePublishedArchitecture) {
 }
 
 TEST(ShippedNetworks, BothRunEndToEndWithActivationsInRange) {
+    // Unpaired here (fast); the simulator tests run the paired networks.
     for (const char* f : {"configs/mobilenetv2.yaml", "configs/efficientnet_b0.yaml"}) {
-        ConfigFile c = load_config(test::source_path(f));
+        ConfigFile c = load_config(test::source_path(f), {{"fcc.pairs", "none"}});
         Network n = build_network(c);
         ref::RunResult r = ref::run_network(n, ref::sample_input(c.network, c.weights.seed));
         ASSERT_EQ(r.output.shape, (Shape{1000, 1, 1}));
@@ -81,13 +91,14 @@ TEST(ShippedNetworks, BothRunEndToEndWithActivationsInRange) {
 }
 
 TEST(ShippedNetworks, SyntheticWeightsAreDeterministicAndSeeded) {
-    ConfigFile c = load_config(test::source_path("configs/mobilenetv2.yaml"));
+    // The generator's own weights, before the shipped config's FCC pairing.
+    ConfigFile c = load_config(test::source_path("configs/mobilenetv2.yaml"), {{"fcc.pairs", "none"}});
     Network a = build_network(c), b = build_network(c);
     for (size_t i = 0; i < a.params.size(); ++i) {
         EXPECT_EQ(a.params[i].weight, b.params[i].weight);
         EXPECT_EQ(a.params[i].bias, b.params[i].bias);
     }
-    ConfigFile c2 = load_config(test::source_path("configs/mobilenetv2.yaml"), {{"weights.seed", "99"}});
+    ConfigFile c2 = load_config(test::source_path("configs/mobilenetv2.yaml"), {{"weights.seed", "99"}, {"fcc.pairs", "none"}});
     Network d = build_network(c2);
     EXPECT_NE(a.params[0].weight, d.params[0].weight);
     // Pinned checksum of the first layer's weights, so that a change of the
@@ -98,7 +109,7 @@ TEST(ShippedNetworks, SyntheticWeightsAreDeterministicAndSeeded) {
 }
 
 TEST(ShippedNetworks, SyntheticWeightsLookLikeTrainedOnes) {
-    ConfigFile c = load_config(test::source_path("configs/mobilenetv2.yaml"));
+    ConfigFile c = load_config(test::source_path("configs/mobilenetv2.yaml"), {{"fcc.pairs", "none"}});
     Network n = build_network(c);
     // Per-channel quantisation uses the full range in every filter, and values
     // are concentrated near zero (Laplacian): most weights are small.

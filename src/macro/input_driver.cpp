@@ -85,6 +85,7 @@ void InputDriver::on_clock() {
             out = &f;
         } else if (m_vectors_done < m_cmd.vectors) {
             ++m_stats.stall_cycles;
+            if (m_active_vector < 0) ++m_stats.load_wait_cycles;
         }
         // Load side: the bus fills the shadow register while it is free.
         if (!m_shadow.full && m_next_load < m_cmd.vectors) {

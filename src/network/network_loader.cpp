@@ -180,6 +180,11 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
     cfg.weights = parse_weights(top.child("weights"), path);
+    if (auto h = top.optional_child("host")) {
+        h->expect_map();
+        cfg.host.ops_per_cycle = static_cast<int>(h->get_int("ops_per_cycle", cfg.host.ops_per_cycle, 1, 1 << 20));
+        h->reject_unknown_keys();
+    }
     if (auto f = top.optional_child("fcc")) cfg.fcc = parse_fcc_defaults(*f);
 
     StrictNode net = top.child("network");

@@ -1,33 +1,134 @@
-// ddcpim_sim: the simulator's front end. The SystemC macro model is not built
-// yet (issue 4); until it is, this runs the network through the reference
-// engine and says so, so that the README's main job already works end to end.
+// ddcpim_sim: cycle-accurate simulation of a network on DDC-PIM macros: the
+// SystemC macro model behind TLM-2.0, driven by the host (docs/host.md).
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "cli_common.hpp"
-#include "ddcpim/ref/engine.hpp"
-#include "ddcpim/ref/summary.hpp"
+#include "ddcpim/host/report.hpp"
+#include "ddcpim/host/system.hpp"
 
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream f(path);
+    if (!f) throw ddcpim::UserError({path}, "cannot open for writing");
+    f << text;
+}
+
+}  // namespace
+
+// SystemC's banner is noise in a tool's output: its documented switch turns
+// it off before the kernel starts.
 int main(int argc, char** argv) {
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int sc_main(int argc, char** argv) {
     using namespace ddcpim;
-    CLI::App app{"ddcpim_sim: cycle-accurate simulation of the DDC-PIM macro (reference engine only, for now)"};
+    CLI::App app{"ddcpim_sim: cycle-accurate, bit-exact simulation of a network on DDC-PIM macros"};
     cli::CommonOptions o;
+    bool baseline = false, compare = false, verify = false;
+    std::string json_path, csv_path, trace_path, dump_dir;
     cli::add_common_options(app, o);
+    app.add_flag("--baseline", baseline, "run the PIM baseline (complementary, dual_broadcast off; diagonal depthwise)");
+    app.add_flag("--compare", compare, "run DDC and the baseline and print the speedup");
+    app.add_flag("--verify", verify, "check every layer against the reference engine; exit 1 on a mismatch");
+    app.add_option("--json", json_path, "write the results as JSON");
+    app.add_option("--csv", csv_path, "write the per-layer results as CSV");
+    app.add_option("--trace", trace_path, "write a VCD waveform of macro 0 (FILE.vcd)");
+    app.add_option("--dump", dump_dir, "write per-layer inputs, weights and simulated accumulators as .npy");
     return cli::run_tool("ddcpim_sim", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
         cli::emit_resolved_config(o, cfg);
-        fmt::print(stderr,
-                   "ddcpim_sim: note: the SystemC macro model is not implemented yet; this run uses the reference "
-                   "engine and reports no cycles\n");
+        const bool tty = isatty(2) && !o.quiet;
+        auto t0 = std::chrono::steady_clock::now();
+        if (tty) std::fprintf(stderr, "ddcpim_sim: building %s ...", cfg.network.name.c_str());
         Network net = build_network(cfg);
         Tensor input = cli::load_input(o, cfg);
-        auto t0 = std::chrono::steady_clock::now();
-        ref::RunResult r = ref::run_network(net, input);
-        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::string summary = reference_summary(net, r, s);
-        if (o.quiet) summary = summary.substr(summary.rfind("total:"));
-        fmt::print("{}", summary);
+        if (tty) std::fprintf(stderr, "\r\033[K");
+
+        std::vector<std::pair<std::string, MacroParams>> modes;
+        if (compare || !baseline) modes.emplace_back("ddc", cfg.macro);
+        if (compare || baseline) modes.emplace_back("baseline", cfg.macro.as_baseline());
+        std::vector<host::SimResult> results(modes.size());
+        std::vector<std::unique_ptr<host::System>> systems;
+        std::vector<host::System*> raw;
+        for (size_t i = 0; i < modes.size(); ++i) {
+            host::HostOptions opt;
+            opt.ops_per_cycle = cfg.host.ops_per_cycle;
+            opt.verify = verify;
+            if (!dump_dir.empty() && i == 0) opt.dump_dir = dump_dir;
+            if (tty && i == 0)
+                opt.progress = [t0, n = modes.size()](size_t layer, size_t layers) {
+                    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                    if (s > 1.0)
+                        std::fprintf(stderr, "\r\033[Kddcpim_sim: layer %zu of %zu, %.1f s%s", layer + 1, layers, s,
+                                     n > 1 ? " (all modes side by side)" : "");
+                };
+            results[i].network = cfg.network.name;
+            results[i].mode = modes[i].first;
+            results[i].macro = modes[i].second;
+            results[i].host_ops_per_cycle = cfg.host.ops_per_cycle;
+            systems.push_back(std::make_unique<host::System>(modes[i].first.c_str(), net, modes[i].second, input, opt, results[i]));
+            raw.push_back(systems.back().get());
+        }
+        sc_core::sc_trace_file* tf = nullptr;
+        if (!trace_path.empty()) {
+            tf = macro::open_vcd(trace_path);
+            systems[0]->macros[0]->trace(tf);
+        }
+        host::run_to_completion(raw);
+        if (tf) sc_core::sc_close_vcd_trace_file(tf);
+        if (tty) std::fprintf(stderr, "\r\033[K");
+
+        for (const auto& r : results) {
+            if (!o.quiet) fmt::print("{}\n", host::layer_table(r));
+            fmt::print("{}", host::totals(r));
+        }
+        if (compare) {
+            fmt::print("\nspeedup, baseline cycles / DDC cycles (macro: macro phases only)\n{}",
+                       host::speedup_table(results[0], results[1]));
+            if (results[0].output.data != results[1].output.data)
+                throw std::logic_error("DDC and baseline outputs differ");  // both are verified bit-exact; a bug
+        }
+        if (!json_path.empty()) {
+            nlohmann::ordered_json j;
+            if (compare) {
+                j["network"] = cfg.network.name;
+                j["mode"] = "compare";
+                j["ddc"] = host::result_json(results[0]);
+                j["baseline"] = host::result_json(results[1]);
+                j["speedup"] = host::speedup_json(results[0], results[1]);
+                j["macro"] = j["ddc"]["macro"];
+                j["total_cycles"] = results[0].total_cycles;
+                j["macro_cycles"] = results[0].macro_cycles;
+                j["host_cycles"] = results[0].host_cycles;
+                j["verified"] = j["ddc"]["verified"];
+                j["layers"] = j["ddc"]["layers"];
+            } else {
+                j = host::result_json(results[0]);
+            }
+            write_file(json_path, j.dump(2) + "\n");
+        }
+        if (!csv_path.empty()) {
+            std::string csv = host::result_csv(results[0]);
+            if (results.size() > 1) csv += host::result_csv(results[1]).substr(csv.find('\n') + 1);
+            write_file(csv_path, csv);
+        }
+        for (const auto& r : results)
+            if (!r.mismatch.empty()) {
+                std::fprintf(stderr, "ddcpim_sim: verify failed (%s): %s\n", r.mode.c_str(), r.mismatch.c_str());
+                return 1;
+            }
         return 0;
     });
 }

@@ -40,6 +40,7 @@ public:
         uint64_t compute_cycles = 0;  // cycles a lane frame was driven
         uint64_t bus_cycles = 0;      // cycles the input bus moved data
         uint64_t stall_cycles = 0;    // cycles of a run with nothing to drive (waiting for a load)
+        uint64_t load_wait_cycles = 0;  // the part of stall_cycles before a run's first vector
         uint64_t vectors = 0;
     };
     const Stats& stats() const { return m_stats; }

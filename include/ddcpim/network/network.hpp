@@ -44,9 +44,15 @@ struct FccDefaults {
     FccOptions options;
 };
 
+// The host that drives the macros (docs/host.md).
+struct HostParams {
+    int ops_per_cycle = 16;  // element-wise operations (requantise, add, pool, ...) per host cycle
+};
+
 struct ConfigFile {
     std::string path;
     MacroParams macro;
+    HostParams host;
     WeightSource weights;
     FccDefaults fcc;
     NetworkDesc network;

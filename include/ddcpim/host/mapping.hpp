@@ -1,0 +1,67 @@
+// How the host's mapper lays a layer onto the macro (ARCHITECTURE section 5).
+//  - im2col (conv, pointwise, fc): the reduction Cin*K*K is cut into tiles of
+//    R rows, the output filters into tiles of N columns; with complementary
+//    pairs a column holds filter a in Q and serves b = ~a from Q-bar, so N
+//    columns carry 2N filters. One MVM per output pixel per tile.
+//  - toeplitz (depthwise, DDC): each segment of segment_rows rows holds a
+//    K x (K + s(n-1)) input window of one channel (lane A) and of its partner
+//    (lane B, same rows); weight column j holds the kernel shifted to output
+//    position j, so an MVM gives n adjacent outputs per segment per side.
+//  - diagonal (depthwise, baseline): channel i's K*K weights in its own rows
+//    of its own column, kept inside one segment; one output pixel per
+//    channel per MVM.
+// A mapper describes tiles and, for any MVM of a tile, its input lanes and
+// where its results go. It is pure: tests check it without SystemC.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/macro/geometry.hpp"
+#include "ddcpim/network/layer.hpp"
+#include "ddcpim/ref/tensor.hpp"
+
+namespace ddcpim::host {
+
+// One weight tile: what the array holds while its MVMs run.
+struct Tile {
+    macro::Mode mode = macro::Mode::Pointwise;
+    int rows_used = 0;             // rows the tile's weights and inputs occupy (from row 0)
+    std::vector<int32_t> weights;  // rows_used x N, row-major: the Q-side weight of (row, column)
+    std::vector<std::vector<bool>> used;  // depthwise: per column, the rows it uses; else empty
+    int vectors = 0;               // MVMs that run on this tile
+};
+
+struct MappingSummary {
+    std::string scheme;     // im2col | toeplitz | diagonal
+    int tiles = 0;
+    int row_tiles = 1;      // im2col: reduction tiles (partial sums added by the host)
+    int column_tiles = 1;
+    int64_t mvms = 0;
+    bool pairs_used = false;  // both sides carry useful filters
+    int outputs_per_segment = 1;  // toeplitz: n
+    std::string note;       // e.g. a fallback and why
+};
+
+class LayerMapper {
+public:
+    virtual ~LayerMapper() = default;
+    virtual const MappingSummary& summary() const = 0;
+    virtual Tile tile(int t) const = 0;
+    // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).
+    virtual void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const = 0;
+    // Adds MVM v's results (one output slot, Geometry::slot_index layout) to
+    // the layer's accumulators (out_shape.c x out_shape.h x out_shape.w).
+    virtual void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const = 0;
+};
+
+// Whether the macro can use a layer's complementary pairs: both Q-bar and a
+// second input lane are needed.
+bool pairs_usable(const MacroParams& p, const LayerParams& params);
+
+std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro);
+
+}  // namespace ddcpim::host

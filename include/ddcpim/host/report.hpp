@@ -1,0 +1,22 @@
+// Printing and writing simulation results: the per-layer table, the totals,
+// the DDC-against-baseline speedup per layer kind, JSON and CSV.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ddcpim/host/sim_result.hpp"
+
+namespace ddcpim::host {
+
+std::string layer_table(const SimResult& r);
+std::string totals(const SimResult& r);
+// Speedup = baseline cycles / DDC cycles, per layer kind and in total.
+std::string speedup_table(const SimResult& ddc, const SimResult& baseline);
+
+nlohmann::ordered_json result_json(const SimResult& r);
+nlohmann::ordered_json speedup_json(const SimResult& ddc, const SimResult& baseline);
+std::string result_csv(const SimResult& r);
+
+}  // namespace ddcpim::host

@@ -1,0 +1,55 @@
+// What a simulation of a network reports: per layer and in total.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/ref/tensor.hpp"
+
+namespace ddcpim::host {
+
+struct LayerResult {
+    std::string name;
+    std::string kind;
+    std::string shape;      // input -> output
+    std::string mapping;    // im2col / toeplitz / diagonal / host
+    int64_t macs = 0;
+    int64_t mvms = 0;
+    int tiles = 0;
+    bool pairs_used = false;
+    // Cycles: the layer's span on the clock (macro phase + host phase).
+    uint64_t cycles = 0;
+    uint64_t macro_cycles = 0;  // from the layer's first command to its last result
+    uint64_t host_cycles = 0;   // host post-processing / element-wise work
+    // Breakdown of macro activity, summed over macros.
+    uint64_t compute = 0;       // cycles an input bit was driven
+    uint64_t weight_load = 0;   // array write-port cycles
+    uint64_t input_load = 0;    // cycles a run waited for its first input vector
+    uint64_t stall = 0;         // cycles a run waited for a later input vector
+    double utilization = 0;     // useful MACs / (MVMs x MAC slots of the array)
+};
+
+struct SimResult {
+    std::string network;
+    std::string mode;  // ddc | baseline
+    MacroParams macro;
+    int host_ops_per_cycle = 0;
+    uint64_t total_cycles = 0;
+    uint64_t macro_cycles = 0;
+    uint64_t host_cycles = 0;
+    int64_t macs = 0;
+    std::vector<LayerResult> layers;
+    bool verify_requested = false;
+    bool verified = false;          // every layer matched the reference (when requested)
+    std::string mismatch;           // the first mismatch, if any
+    Tensor output;                  // the network's output
+    double seconds = 0;             // wall time of the simulation
+
+    double time_us() const { return total_cycles / macro.clock_mhz; }
+    // Effective 8-bit TOPS: 2 ops per MAC over the simulated time.
+    double effective_tops() const { return total_cycles ? 2.0 * double(macs) / (time_us() * 1e6) : 0; }
+};
+
+}  // namespace ddcpim::host

@@ -1,0 +1,56 @@
+// Depthwise mappings (see mapping.hpp): toeplitz (DDC) and diagonal (baseline).
+#pragma once
+
+#include "ddcpim/host/mapping.hpp"
+
+namespace ddcpim::host {
+
+// A channel, and the partner it shares rows with (-1: none).
+using ChannelUnit = std::pair<int, int>;
+std::vector<ChannelUnit> channel_units(const LayerDesc& l, const LayerParams& p, const MacroParams& m, bool& paired);
+
+class ToeplitzMapper : public LayerMapper {
+public:
+    // n: outputs per segment (>= 1; see toeplitz_outputs).
+    ToeplitzMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m, int n);
+    const MappingSummary& summary() const override { return m_summary; }
+    Tile tile(int t) const override;
+    void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
+    void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
+
+private:
+    int units_in(int t) const;
+    const LayerDesc& m_layer;
+    const LayerParams& m_params;
+    macro::Geometry m_geo;
+    int m_n, m_window;  // outputs per segment, window width K + s(n - 1)
+    int m_blocks;       // output column blocks per output row: ceil(Wo / n)
+    std::vector<ChannelUnit> m_units;
+    MappingSummary m_summary;
+};
+
+// Largest n with K x (K + s(n-1)) <= segment_rows and n <= N; 0 if none fits.
+int toeplitz_outputs(int kernel, int stride, int segment_rows, int columns);
+
+class DiagonalMapper : public LayerMapper {
+public:
+    DiagonalMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
+    const MappingSummary& summary() const override { return m_summary; }
+    Tile tile(int t) const override;
+    void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
+    void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
+
+private:
+    int units_in(int t) const;
+    int row_of(int i) const;  // first row of the i-th channel of a tile
+    const LayerDesc& m_layer;
+    const LayerParams& m_params;
+    macro::Geometry m_geo;
+    int m_k2;                // K * K rows per channel
+    int m_per_segment;       // channels per segment (0: K*K exceeds a segment; pointwise mode)
+    int m_per_tile;          // channels per tile
+    std::vector<ChannelUnit> m_units;
+    MappingSummary m_summary;
+};
+
+}  // namespace ddcpim::host

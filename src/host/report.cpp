@@ -42,16 +42,17 @@ std::map<std::string, KindTotals> by_kind(const SimResult& d, const SimResult& b
     return m;
 }
 double ratio(uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0; }
+std::string ratio_text(uint64_t a, uint64_t b) { return b ? fmt::format("{:.2f}x", ratio(a, b)) : "-"; }
 }  // namespace
 
 std::string speedup_table(const SimResult& d, const SimResult& b) {
     std::string out = fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", "kind", "baseline", "ddc", "speedup",
                                   "macro speedup");
     for (auto& [kind, t] : by_kind(d, b))
-        out += fmt::format("{:<10} {:>12} {:>12} {:>8.2f}x {:>14.2f}x\n", kind, t.base, t.ddc, ratio(t.base, t.ddc),
-                           ratio(t.base_macro, t.ddc_macro));
-    out += fmt::format("{:<10} {:>12} {:>12} {:>8.2f}x {:>14.2f}x\n", "total", b.total_cycles, d.total_cycles,
-                       ratio(b.total_cycles, d.total_cycles), ratio(b.macro_cycles, d.macro_cycles));
+        out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", kind, t.base, t.ddc, ratio_text(t.base, t.ddc),
+                           ratio_text(t.base_macro, t.ddc_macro));
+    out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", "total", b.total_cycles, d.total_cycles,
+                       ratio_text(b.total_cycles, d.total_cycles), ratio_text(b.macro_cycles, d.macro_cycles));
     return out;
 }
 
@@ -73,6 +74,7 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     if (r.verify_requested) j["verified"] = r.verified;
     else j["verified"] = nullptr;
     if (!r.mismatch.empty()) j["mismatch"] = r.mismatch;
+    j["output"] = r.output.data;  // the network's output codes (logits)
     j["layers"] = nlohmann::ordered_json::array();
     for (const auto& l : r.layers)
         j["layers"].push_back({{"name", l.name},
@@ -98,7 +100,12 @@ nlohmann::ordered_json speedup_json(const SimResult& d, const SimResult& b) {
     nlohmann::ordered_json j;
     j["total"] = ratio(b.total_cycles, d.total_cycles);
     j["macro"] = ratio(b.macro_cycles, d.macro_cycles);
-    for (auto& [kind, t] : by_kind(d, b)) j["by_kind"][kind] = {{"total", ratio(t.base, t.ddc)}, {"macro", ratio(t.base_macro, t.ddc_macro)}};
+    for (auto& [kind, t] : by_kind(d, b)) {
+        j["by_kind"][kind]["total"] = ratio(t.base, t.ddc);
+        // Host-only kinds have no macro phase.
+        if (t.ddc_macro) j["by_kind"][kind]["macro"] = ratio(t.base_macro, t.ddc_macro);
+        else j["by_kind"][kind]["macro"] = nullptr;
+    }
     return j;
 }
 

@@ -62,6 +62,10 @@ public:
 // second input lane are needed.
 bool pairs_usable(const MacroParams& p, const LayerParams& params);
 
+// Toeplitz outputs per segment: the largest n with K x (K + s(n-1)) <=
+// segment_rows and n <= N; 0 when no window fits (diagonal is used instead).
+int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int columns);
+
 std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro);
 
 }  // namespace ddcpim::host

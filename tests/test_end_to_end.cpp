@@ -1,0 +1,84 @@
+// ddcpim_sim end to end: a small residual network (conv, depthwise,
+// pointwise, add, SE, fc; odd channel counts; stride 2) verified against the
+// reference engine in DDC and baseline modes and on two macros, with the
+// same outputs in every mode; and MobileNetV2's cycles pinned.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "test_util.hpp"
+
+using namespace ddcpim;
+
+namespace {
+
+nlohmann::json run_sim(const std::string& args, int expect_status = 0) {
+    test::TempDir d;
+    std::string out;
+    int status = test::run_command(std::string(DDCPIM_BIN_DIR) + "/ddcpim_sim " + args + " -q --json " + d.file("r.json"), &out);
+    EXPECT_EQ(status, expect_status) << out;
+    std::ifstream f(d.file("r.json"));
+    if (!f) return {};
+    return nlohmann::json::parse(f);
+}
+
+std::string tiny() { return "--config " + test::source_path("configs/tiny_residual.yaml"); }
+
+}  // namespace
+
+TEST(EndToEnd, TinyResidualVerifiesInEveryModeWithTheSameOutputs) {
+    nlohmann::json ddc = run_sim(tiny() + " --verify");
+    nlohmann::json base = run_sim(tiny() + " --verify --baseline");
+    nlohmann::json ddc2 = run_sim(tiny() + " --verify --set macro.macros=2");
+    nlohmann::json base2 = run_sim(tiny() + " --verify --baseline --set macro.macros=2");
+    for (auto* j : {&ddc, &base, &ddc2, &base2}) {
+        ASSERT_FALSE(j->is_null());
+        EXPECT_EQ((*j)["verified"], true);
+        EXPECT_EQ((*j)["layers"].size(), 17u);
+    }
+    EXPECT_EQ(ddc["mode"], "ddc");
+    EXPECT_EQ(base["mode"], "baseline");
+    EXPECT_EQ(base["macro"]["complementary"], false);
+    // They differ in cycles only.
+    EXPECT_EQ(ddc["output"], base["output"]);
+    EXPECT_EQ(ddc["output"], ddc2["output"]);
+    EXPECT_EQ(ddc["output"], base2["output"]);
+    EXPECT_EQ(ddc["output"].size(), 10u);
+    // Two macros share the work and overlap in time.
+    EXPECT_LT(ddc2["macro_cycles"].get<uint64_t>(), ddc["macro_cycles"].get<uint64_t>());
+    EXPECT_EQ(ddc2["macro"]["macros"], 2);
+}
+
+TEST(EndToEnd, DdcUsesPairsAndTheBaselineDoesNot) {
+    nlohmann::json ddc = run_sim(tiny());
+    nlohmann::json base = run_sim(tiny() + " --baseline");
+    int ddc_pairs = 0, base_pairs = 0;
+    for (auto& l : ddc["layers"]) ddc_pairs += l["pairs_used"].get<bool>();
+    for (auto& l : base["layers"]) base_pairs += l["pairs_used"].get<bool>();
+    EXPECT_EQ(ddc_pairs, 8);  // every MAC layer
+    EXPECT_EQ(base_pairs, 0);
+    for (auto& l : base["layers"])
+        if (l["kind"] == "depthwise") EXPECT_EQ(l["mapping"], "diagonal");
+    for (auto& l : ddc["layers"])
+        if (l["kind"] == "depthwise") EXPECT_EQ(l["mapping"], "toeplitz");
+}
+
+TEST(EndToEnd, UsageErrorsExitWith2) {
+    run_sim(tiny() + " --set macro.rows=100", 2);  // segment_rows 64 does not divide 100
+}
+
+TEST(EndToEnd, MobileNetV2CyclesArePinned) {
+    // tests/expected/mobilenetv2_cycles.json changes only in a commit that says why.
+    std::ifstream f(test::source_path("tests/expected/mobilenetv2_cycles.json"));
+    ASSERT_TRUE(f);
+    nlohmann::json expected = nlohmann::json::parse(f);
+    nlohmann::json r = run_sim("--config " + test::source_path("configs/mobilenetv2.yaml") + " --compare");
+    ASSERT_FALSE(r.is_null());
+    EXPECT_EQ(r["ddc"]["total_cycles"], expected["ddc"]["total_cycles"]);
+    EXPECT_EQ(r["ddc"]["macro_cycles"], expected["ddc"]["macro_cycles"]);
+    EXPECT_EQ(r["baseline"]["total_cycles"], expected["baseline"]["total_cycles"]);
+    EXPECT_EQ(r["baseline"]["macro_cycles"], expected["baseline"]["macro_cycles"]);
+    EXPECT_EQ(r["ddc"]["output"], r["baseline"]["output"]);
+}

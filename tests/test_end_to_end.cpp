@@ -82,3 +82,17 @@ TEST(EndToEnd, MobileNetV2CyclesArePinned) {
     EXPECT_EQ(r["baseline"]["macro_cycles"], expected["baseline"]["macro_cycles"]);
     EXPECT_EQ(r["ddc"]["output"], r["baseline"]["output"]);
 }
+
+TEST(EndToEnd, AKernelTallerThanTheArrayIsAUserError) {
+    std::string out;
+    int status = test::run_command(std::string(DDCPIM_BIN_DIR) + "/ddcpim_sim " + tiny() +
+                                       " --set macro.rows=16 --set macro.segment_rows=16",
+                                   &out);
+    EXPECT_EQ(status, 2) << out;
+    EXPECT_NE(out.find("layer 'dw2'"), std::string::npos) << out;  // 5x5 = 25 rows > 16
+}
+
+TEST(EndToEnd, AnUnwritableDumpDirectoryIsAUserError) {
+    std::string out;
+    EXPECT_EQ(test::run_command(std::string(DDCPIM_BIN_DIR) + "/ddcpim_sim " + tiny() + " --dump /proc/nope", &out), 2) << out;
+}

@@ -121,6 +121,7 @@ DiagonalMapper::DiagonalMapper(const LayerDesc& l, const LayerParams& p, const M
         for (int c = 0; c < l.out_channels; ++c) m_units.emplace_back(c, -1);
         paired = false;
         m_per_tile = std::min(m.weight_columns, m.rows / m_k2);
+        DDCPIM_ASSERT(m_per_tile >= 1);  // check_mappable rejects K*K > R before simulation
     } else {
         m_per_tile = std::min(m.weight_columns, m_geo.segments * m_per_segment);
     }

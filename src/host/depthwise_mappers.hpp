@@ -36,6 +36,7 @@ class DiagonalMapper : public LayerMapper {
 public:
     DiagonalMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
     const MappingSummary& summary() const override { return m_summary; }
+    void add_note(const std::string& note) { m_summary.note = m_summary.note.empty() ? note : note + "; " + m_summary.note; }
     Tile tile(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;

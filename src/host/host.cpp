@@ -146,6 +146,7 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
     r.mvms = s.mvms;
     r.tiles = s.tiles;
     r.pairs_used = s.pairs_used;
+    r.note = s.note;
     LayerJob job{l, *mapper, in, {}, std::vector<int64_t>(size_t(l.out_shape.size()), 0), {}};
     // Units of work: whole tiles, or tiles split so that every macro has work.
     const int macros = int(m_macros.size());
@@ -195,6 +196,18 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
 }
 
 void Host::main() {
+    // A user's error met inside the simulation (e.g. an unwritable dump file)
+    // ends this host's run and is reported by the tool, not by the kernel.
+    try {
+        run_network();
+    } catch (const UserError& e) {
+        m_result.error = e.what();
+    }
+    m_finished = true;
+    m_finished_event.notify();
+}
+
+void Host::run_network() {
     const auto& layers = m_net.desc.layers;
     const auto wall0 = std::chrono::steady_clock::now();
     std::vector<Tensor> outputs(layers.size());
@@ -250,8 +263,6 @@ void Host::main() {
     m_result.total_cycles = uint64_t(sc_core::sc_time_stamp() / m_period);
     m_result.macs = m_net.desc.total_macs();
     m_result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-    m_finished = true;
-    m_finished_event.notify();
 }
 
 }  // namespace ddcpim::host

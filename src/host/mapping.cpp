@@ -15,12 +15,27 @@ int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int c
     return toeplitz_outputs(kernel, stride, segment_rows, columns);
 }
 
+void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>&, const MacroParams& m) {
+    for (const LayerDesc& l : net.layers)
+        if (l.kind == LayerKind::Depthwise && l.kernel * l.kernel > m.rows) {
+            SourceLocation loc = l.where;
+            loc.layer = l.name;
+            throw UserError(loc, fmt::format("a {}x{} depthwise kernel needs {} rows in one column; the macro has "
+                                             "rows: {}",
+                                             l.kernel, l.kernel, l.kernel * l.kernel, m.rows));
+        }
+}
+
 std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m) {
     DDCPIM_ASSERT(l.is_mac());
     if (l.kind != LayerKind::Depthwise) return std::make_unique<Im2colMapper>(l, p, m);
     if (m.dw_mapping == "toeplitz") {
         int n = toeplitz_outputs(l.kernel, l.stride, m.segment_rows, m.weight_columns);
         if (n >= 1) return std::make_unique<ToeplitzMapper>(l, p, m, n);
+        auto d = std::make_unique<DiagonalMapper>(l, p, m);
+        d->add_note(fmt::format("toeplitz: a {}x{} window does not fit a {}-row segment; diagonal instead", l.kernel,
+                                l.kernel, m.segment_rows));
+        return d;
     }
     return std::make_unique<DiagonalMapper>(l, p, m);
 }

@@ -14,6 +14,8 @@ std::string layer_table(const SimResult& r) {
         out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>5.1f}%\n",
                            l.name, l.kind, l.shape, l.mapping + (l.pairs_used ? "+" : ""), l.macs, l.mvms, l.cycles,
                            l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization);
+    for (const auto& l : r.layers)
+        if (!l.note.empty()) out += fmt::format("note: {}: {}\n", l.name, l.note);
     return out;
 }
 
@@ -92,7 +94,8 @@ nlohmann::ordered_json result_json(const SimResult& r) {
                                {"weight_load_cycles", l.weight_load},
                                {"input_load_cycles", l.input_load},
                                {"stall_cycles", l.stall},
-                               {"utilization", l.utilization}});
+                               {"utilization", l.utilization},
+                               {"note", l.note}});
     return j;
 }
 

@@ -49,6 +49,7 @@ private:
     struct LayerJob;
 
     void main();
+    void run_network();
     void run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResult& r, std::vector<int32_t>& acc32);
     void worker(int m, LayerJob& job);
     void access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);

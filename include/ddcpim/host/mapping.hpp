@@ -22,6 +22,7 @@
 #include "ddcpim/config/macro_params.hpp"
 #include "ddcpim/macro/geometry.hpp"
 #include "ddcpim/network/layer.hpp"
+#include "ddcpim/network/network.hpp"
 #include "ddcpim/ref/tensor.hpp"
 
 namespace ddcpim::host {
@@ -65,6 +66,9 @@ bool pairs_usable(const MacroParams& p, const LayerParams& params);
 // Toeplitz outputs per segment: the largest n with K x (K + s(n-1)) <=
 // segment_rows and n <= N; 0 when no window fits (diagonal is used instead).
 int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int columns);
+
+// Throws UserError naming the layer when it cannot be mapped onto the macro.
+void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>& params, const MacroParams& macro);
 
 std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro);
 

@@ -29,6 +29,7 @@ struct LayerResult {
     uint64_t input_load = 0;    // cycles a run waited for its first input vector
     uint64_t stall = 0;         // cycles a run waited for a later input vector
     double utilization = 0;     // useful MACs / (MVMs x MAC slots of the array)
+    std::string note;           // a mapping fallback and why, if any
 };
 
 struct SimResult {
@@ -44,6 +45,7 @@ struct SimResult {
     bool verify_requested = false;
     bool verified = false;          // every layer matched the reference (when requested)
     std::string mismatch;           // the first mismatch, if any
+    std::string error;              // a user's error met during the run (e.g. a dump file), if any
     Tensor output;                  // the network's output
     double seconds = 0;             // wall time of the simulation
 

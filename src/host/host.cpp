@@ -68,6 +68,7 @@ void Host::write_reg(int m, uint32_t offset, uint32_t value) {
 }
 
 void Host::host_work(uint64_t operations, LayerResult& r) {
+    r.events.host_ops += operations;
     uint64_t cycles = (operations + uint64_t(m_options.ops_per_cycle) - 1) / uint64_t(m_options.ops_per_cycle);
     r.host_cycles += cycles;
     if (cycles) sc_core::wait(m_period * double(cycles));
@@ -131,6 +132,7 @@ void Host::worker(int m, LayerJob& job) {
             results.resize(size_t(n) * g.slot_values());
             access(tlm::TLM_READ_COMMAND, base | region_base(Region::OutputBuffer), results.data(),
                    unsigned(results.size() * 4));
+            m_values_read += uint64_t(n) * g.slot_values();
             for (int i = 0; i < n; ++i)
                 job.mapper.scatter(u.tile, first + i, &results[size_t(i) * g.slot_values()], job.acc);
         }
@@ -160,11 +162,19 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
     }
     struct Snapshot {
         uint64_t compute, write, stall, load_wait;
+        cost::Events events;
     };
     auto snapshot = [&](int m) {
         const DdcMacro& mc = *m_macros[size_t(m)];
+        cost::Events e;
+        e.cell_products = mc.trees.stats().bit_ops;
+        e.tree_evaluations = mc.trees.stats().frames * uint64_t(m_geo.bit_columns) * (m_macro.complementary ? 2 : 1);
+        e.accumulator_updates = mc.accumulators.stats().updates;
+        e.corrections = mc.reconfigurable.stats().corrections;
+        e.rows_written = mc.array.stats().rows_written;
+        e.input_bits = mc.driver.stats().bits_moved;
         return Snapshot{mc.driver.stats().compute_cycles, mc.array.stats().write_cycles, mc.driver.stats().stall_cycles,
-                        mc.driver.stats().load_wait_cycles};
+                        mc.driver.stats().load_wait_cycles, e};
     };
     std::vector<Snapshot> before;
     for (int m = 0; m < macros; ++m) before.push_back(snapshot(m));
@@ -181,7 +191,10 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
         r.weight_load += a.write - b.write;
         r.input_load += a.load_wait - b.load_wait;
         r.stall += (a.stall - b.stall) - (a.load_wait - b.load_wait);
+        r.events += a.events - b.events;
     }
+    r.events.output_values += m_values_read;
+    m_values_read = 0;
     const double slots = double(m_geo.rows) * m_geo.columns * (m_macro.complementary ? 2 : 1);
     r.utilization = r.mvms ? double(l.macs()) / (double(r.mvms) * slots) : 0;
 

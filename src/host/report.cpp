@@ -25,7 +25,14 @@ std::string totals(const SimResult& r) {
         r.network, r.mode, r.total_cycles, r.time_us(), r.macro.clock_mhz, r.macro_cycles, r.host_cycles,
         r.macs / 1e6, r.effective_tops());
     if (r.verify_requested) out += r.verified ? "; verified against the reference engine" : "; VERIFY FAILED";
-    return out + "\n";
+    out += "\n";
+    if (!r.technology.empty())
+        out += fmt::format("  {} macro(s) at {}: {:.4f} mm2, peak {:.3f} TOPS (8-bit), {:.2f} TOPS/mm2; {:.1f} uJ on the "
+                           "network, {:.2f} TOPS/W; weights {:.0f} Kb effective, {:.0f} Kb/mm2 of macro ({:.0f} of cell array)\n",
+                           r.macro.macros, r.technology, r.area_mm2(), r.capability.peak_tops, r.tops_per_mm2(),
+                           r.energy_uj(), r.tops_per_w(), r.capability.weight_capacity_kb, r.weight_density(),
+                           r.array_weight_density());
+    return out;
 }
 
 namespace {
@@ -73,6 +80,22 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     j["time_us"] = r.time_us();
     j["macs"] = r.macs;
     j["effective_tops"] = r.effective_tops();
+    if (!r.technology.empty()) {
+        j["technology"] = r.technology;
+        j["area_mm2"] = r.area_mm2();
+        for (auto& [name, v] : r.area_um2) j["area_mm2_by_component"][name] = v * r.macro.macros / 1e6;
+        j["energy_uj"] = r.energy_uj();
+        for (auto& [name, v] : r.energy_pj) j["energy_uj_by_component"][name] = v / 1e6;
+        j["peak_tops"] = r.capability.peak_tops;
+        j["peak_tops_1b"] = r.capability.peak_tops_1b;
+        j["tops_per_mm2"] = r.tops_per_mm2();
+        j["tops_per_w"] = r.tops_per_w();
+        j["weight_capacity_kb"] = r.capability.weight_capacity_kb;
+        j["weight_density_kb_per_mm2"] = r.weight_density();
+        j["array_weight_density_kb_per_mm2"] = r.array_weight_density();
+    } else {
+        j["technology"] = nullptr;
+    }
     if (r.verify_requested) j["verified"] = r.verified;
     else j["verified"] = nullptr;
     if (!r.mismatch.empty()) j["mismatch"] = r.mismatch;
@@ -95,7 +118,11 @@ nlohmann::ordered_json result_json(const SimResult& r) {
                                {"input_load_cycles", l.input_load},
                                {"stall_cycles", l.stall},
                                {"utilization", l.utilization},
+                               {"energy_uj", l.energy_uj()},
                                {"note", l.note}});
+    if (!r.technology.empty())
+        for (size_t i = 0; i < r.layers.size(); ++i)
+            for (auto& [name, v] : r.layers[i].energy_pj) j["layers"][i]["energy_uj_by_component"][name] = v / 1e6;
     return j;
 }
 
@@ -114,11 +141,11 @@ nlohmann::ordered_json speedup_json(const SimResult& d, const SimResult& b) {
 
 std::string result_csv(const SimResult& r) {
     std::string out = "mode,layer,kind,mapping,pairs_used,macs,mvms,tiles,cycles,macro_cycles,host_cycles,compute_cycles,"
-                      "weight_load_cycles,input_load_cycles,stall_cycles,utilization\n";
+                      "weight_load_cycles,input_load_cycles,stall_cycles,utilization,energy_uj\n";
     for (const auto& l : r.layers)
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f}\n", r.mode, l.name, l.kind, l.mapping,
-                           l.pairs_used ? 1 : 0, l.macs, l.mvms, l.tiles, l.cycles, l.macro_cycles, l.host_cycles,
-                           l.compute, l.weight_load, l.input_load, l.stall, l.utilization);
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}\n", r.mode, l.name, l.kind,
+                           l.mapping, l.pairs_used ? 1 : 0, l.macs, l.mvms, l.tiles, l.cycles, l.macro_cycles,
+                           l.host_cycles, l.compute, l.weight_load, l.input_load, l.stall, l.utilization, l.energy_uj());
     return out;
 }
 

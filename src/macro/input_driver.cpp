@@ -94,6 +94,7 @@ void InputDriver::on_clock() {
             bool two_lanes = m_cmd.mode == Mode::Depthwise && m_geo.dual_broadcast;
             if (m_load_progress >= int64_t(m_cmd.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1)) {
                 fill(m_shadow, m_cmd.in_slot + m_next_load, m_cmd);
+                m_stats.bits_moved += uint64_t(m_cmd.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1);
                 ++m_next_load;
                 m_load_progress = 0;
             }

@@ -38,6 +38,7 @@ void ShiftAccumulator::on_clock() {
             }
     }
     ++m_stats.frames;
+    m_stats.updates += uint64_t(sides) * m_geo.columns * S;
     if (!t.last_bit) {
         results.write(nullptr);
         return;

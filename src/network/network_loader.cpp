@@ -180,6 +180,12 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
     cfg.weights = parse_weights(top.child("weights"), path);
+    {
+        // Relative to the config; the shipped configs find configs/tech/28nm.yaml.
+        fs::path tech = top.get_string("technology", "tech/28nm.yaml");
+        if (tech.is_relative()) tech = fs::path(path).parent_path() / tech;
+        cfg.technology = tech.lexically_normal().string();
+    }
     if (auto h = top.optional_child("host")) {
         h->expect_map();
         cfg.host.ops_per_cycle = static_cast<int>(h->get_int("ops_per_cycle", cfg.host.ops_per_cycle, 1, 1 << 20));

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cli_common.hpp"
+#include "ddcpim/host/costs.hpp"
 #include "ddcpim/host/report.hpp"
 #include "ddcpim/host/system.hpp"
 
@@ -103,6 +104,13 @@ int sc_main(int argc, char** argv) {
 
         for (const auto& r : results)
             if (!r.error.empty()) throw UserError({}, r.error);
+        if (std::filesystem::exists(cfg.technology)) {
+            cost::Technology tech = cost::load_technology(cfg.technology);
+            for (auto& r : results) host::apply_costs(r, tech);
+        } else if (!o.quiet) {
+            fmt::print(stderr, "ddcpim_sim: no technology file at {} (set technology: in the config): area and energy "
+                               "are not reported\n", cfg.technology);
+        }
         bool complete = true;
         for (const auto& r : results) {
             if (!o.quiet) fmt::print("{}\n", host::layer_table(r));

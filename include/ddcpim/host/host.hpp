@@ -65,6 +65,7 @@ private:
     HostOptions m_options;
     SimResult& m_result;
     bool m_finished = false;
+    uint64_t m_values_read = 0;  // results read back during the current layer
     sc_core::sc_event m_finished_event;
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/cost/macro_cost.hpp"
 #include "ddcpim/ref/tensor.hpp"
 
 namespace ddcpim::host {
@@ -30,6 +31,9 @@ struct LayerResult {
     uint64_t stall = 0;         // cycles a run waited for a later input vector
     double utilization = 0;     // useful MACs / (MVMs x MAC slots of the array)
     std::string note;           // a mapping fallback and why, if any
+    cost::Events events;        // counted during the layer, summed over macros
+    cost::Breakdown energy_pj;  // by component (when a technology file is loaded)
+    double energy_uj() const { return cost::total(energy_pj) / 1e6; }
 };
 
 struct SimResult {
@@ -47,6 +51,22 @@ struct SimResult {
     std::string mismatch;           // the first mismatch, if any
     std::string error;              // a user's error met during the run (e.g. a dump file), if any
     Tensor output;                  // the network's output
+    // Cost (docs/cost.md), when a technology file was found.
+    std::string technology;         // its node, or empty
+    cost::Breakdown area_um2;       // one macro, by component
+    cost::Breakdown energy_pj;      // the whole run, by component
+    cost::Capability capability;
+    double area_mm2() const { return cost::total(area_um2) * macro.macros / 1e6; }
+    double energy_uj() const { return cost::total(energy_pj) / 1e6; }
+    double tops_per_mm2() const { return area_mm2() > 0 ? capability.peak_tops / area_mm2() : 0; }
+    // On the network: 2 ops per MAC over the energy spent.
+    double tops_per_w() const { return energy_uj() > 0 ? 2.0 * double(macs) / (energy_uj() * 1e6) : 0; }
+    double weight_density() const { return area_mm2() > 0 ? capability.weight_capacity_kb / area_mm2() : 0; }
+    // Over the cell array only: the same cells hold twice the weights with Q-bar.
+    double array_weight_density() const {
+        double cells = area_um2.empty() ? 0 : area_um2.front().second * macro.macros / 1e6;
+        return cells > 0 ? capability.weight_capacity_kb / cells : 0;
+    }
     double seconds = 0;             // wall time of the simulation
 
     double time_us() const { return total_cycles / macro.clock_mhz; }

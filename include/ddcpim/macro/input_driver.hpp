@@ -42,6 +42,7 @@ public:
         uint64_t stall_cycles = 0;    // cycles of a run with nothing to drive (waiting for a load)
         uint64_t load_wait_cycles = 0;  // the part of stall_cycles before a run's first vector
         uint64_t vectors = 0;
+        uint64_t bits_moved = 0;      // input bits carried by the bus into the shadow register
     };
     const Stats& stats() const { return m_stats; }
 

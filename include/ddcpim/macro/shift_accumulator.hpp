@@ -28,6 +28,7 @@ public:
     struct Stats {
         uint64_t frames = 0;
         uint64_t results = 0;
+        uint64_t updates = 0;  // accumulator updates (side x column x segment per frame)
     };
     const Stats& stats() const { return m_stats; }
 

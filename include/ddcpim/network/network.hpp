@@ -53,6 +53,7 @@ struct ConfigFile {
     std::string path;
     MacroParams macro;
     HostParams host;
+    std::string technology;  // technology file for area and energy (absolute after loading)
     WeightSource weights;
     FccDefaults fcc;
     NetworkDesc network;

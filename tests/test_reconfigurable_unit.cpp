@@ -25,6 +25,7 @@ TEST(ReconfigurableUnit, RootsTapsAndCorrection) {
         unit.columns(columns);
         Rng rng(23);
         for (auto& b : unit.used_masks()) b = uint8_t(rng.below(256));
+        unit.masks_written();
         TreeFrame in;
         for (int i = 0; i < g.bit_columns * g.segments; ++i) in.sum_a.push_back(int(rng.below(33))), in.sum_b.push_back(int(rng.below(33)));
         for (int w = 0; w < g.words; ++w) in.lane_b.push_back(rng.next());

@@ -155,8 +155,12 @@ void DdcMacro::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
         trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
-    if (trans.is_read()) std::memcpy(trans.get_data_ptr(), mem + offset, len);
-    else std::memcpy(mem + offset, trans.get_data_ptr(), len);
+    if (trans.is_read()) {
+        std::memcpy(trans.get_data_ptr(), mem + offset, len);
+        return;
+    }
+    std::memcpy(mem + offset, trans.get_data_ptr(), len);
+    if (static_cast<Region>(region) == Region::ColumnMasks) reconfigurable.masks_written();
 }
 
 }  // namespace ddcpim::macro

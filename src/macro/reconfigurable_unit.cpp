@@ -23,9 +23,8 @@ ReconfigurableUnit::ReconfigurableUnit(sc_core::sc_module_name name, const Geome
 }
 
 void ReconfigurableUnit::unpack_masks() {
-    // The masks change only between commands; unpack them when they did.
-    if (m_unpacked_from == m_mask_bytes) return;
-    m_unpacked_from = m_mask_bytes;
+    if (!m_masks_dirty) return;
+    m_masks_dirty = false;
     std::fill(m_unused.begin(), m_unused.end(), 0);
     for (int c = 0; c < m_geo.columns; ++c)
         for (int r = 0; r < m_geo.rows; ++r)

@@ -26,8 +26,11 @@ public:
     ReconfigurableUnit(sc_core::sc_module_name name, const Geometry& g);
 
     // Column c's used-row mask: ceil(R / 8) bytes, bit r = 1 when the column
-    // uses row r. All ones after reset (no correction).
+    // uses row r. All ones after reset (no correction). Whoever writes the
+    // bytes calls masks_written() (the TLM target does), so the unit unpacks
+    // them once rather than checking them every cycle.
     std::vector<uint8_t>& used_masks() { return m_mask_bytes; }
+    void masks_written() { m_masks_dirty = true; }
     void compute(const TreeFrame& in, ColumnFrame& out);
 
     struct Stats {
@@ -43,7 +46,7 @@ private:
     const Geometry& m_geo;
     std::vector<uint8_t> m_mask_bytes;     // [column][mask_bytes], as the host wrote them
     std::vector<uint64_t> m_unused;        // [column][word]: ~used, rows < R only
-    std::vector<uint8_t> m_unpacked_from;  // the bytes m_unused was built from
+    bool m_masks_dirty = true;             // m_unused is stale
     FrameRing<ColumnFrame> m_ring;
     Stats m_stats;
 };

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "ddcpim/common/npy.hpp"
+#include "ddcpim/ref/engine.hpp"
 #include "test_util.hpp"
 
 using namespace ddcpim;
@@ -62,6 +63,23 @@ TEST(Cli, DumpWritesEveryMacLayer) {
     NpyArray w = read_npy(d.file("16_classifier.weight.npy"));
     EXPECT_EQ(w.shape, (std::vector<int64_t>{10, 12, 1, 1}));
     EXPECT_TRUE(std::filesystem::exists(d.file("06_dw2.json")));
+}
+
+TEST(Cli, OutputWritesTheLastLayersCodes) {
+    // The file holds exactly what the engine computes in-process on the same (default) input.
+    test::TempDir d;
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " -q --output " + d.file("y.npy"), &out), 0)
+        << out;
+    ConfigFile cfg = load_config(tiny());
+    Network net = build_network(cfg);
+    ref::RunResult r = ref::run_network(net, ref::sample_input(cfg.network, cfg.weights.seed));
+    NpyArray y = read_npy(d.file("y.npy"));
+    EXPECT_EQ(y.shape, (std::vector<int64_t>{r.output.shape.c, r.output.shape.h, r.output.shape.w}));
+    ASSERT_EQ(y.values.size(), r.output.data.size());
+    for (size_t i = 0; i < y.values.size(); ++i) EXPECT_EQ(y.values[i], r.output.data[i]) << i;
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --output /no/such/dir/y.npy", &out), 2);
+    EXPECT_NE(out.find("/no/such/dir/y.npy"), std::string::npos) << out;
 }
 
 TEST(Cli, SimVerifiesComparesAndWritesJsonCsvAndTrace) {

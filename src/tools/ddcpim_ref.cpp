@@ -1,12 +1,14 @@
 // ddcpim_ref: runs a network through the plain C++ reference engine (the
 // golden model) and prints a per-layer summary; --dump writes per-layer
-// inputs, weights and raw accumulators as .npy files.
+// inputs, weights and raw accumulators as .npy files; --output writes the
+// network's output codes.
 #include <chrono>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "cli_common.hpp"
+#include "ddcpim/common/npy.hpp"
 #include "ddcpim/network/npy_weights.hpp"
 #include "ddcpim/ref/dump.hpp"
 #include "ddcpim/ref/engine.hpp"
@@ -16,11 +18,12 @@ int main(int argc, char** argv) {
     using namespace ddcpim;
     CLI::App app{"ddcpim_ref: int8 reference inference of a network config (the golden model)"};
     cli::CommonOptions o;
-    std::string dump_dir, export_dir;
+    std::string dump_dir, export_dir, output_file;
     cli::add_common_options(app, o);
     app.add_option("--dump", dump_dir, "write NN_<layer>.{input,weight,acc}.npy and .json for every MAC layer");
     app.add_option("--export", export_dir,
                    "write the network's parameters as .npy files and DIR/network.yaml pointing at them");
+    app.add_option("--output", output_file, "write the last layer's output codes (C x H x W, int32 .npy)");
     return cli::run_tool("ddcpim_ref", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
         cli::emit_resolved_config(o, cfg);
@@ -45,6 +48,11 @@ int main(int argc, char** argv) {
             std::string yaml = export_dir + "/network.yaml";
             export_network(net, cfg, export_dir, yaml);
             fmt::print("exported parameters to {} (config {})\n", export_dir, yaml);
+        }
+        if (!output_file.empty()) {
+            const Shape& s = r.output.shape;
+            write_npy_int32(output_file, {s.c, s.h, s.w}, r.output.data);
+            if (!o.quiet) fmt::print("wrote the output to {}\n", output_file);
         }
         if (!dump_dir.empty()) fmt::print("dumped MAC layers to {}\n", dump_dir);
         return 0;

@@ -3,6 +3,17 @@
 MAC_KINDS = ("conv", "depthwise", "pointwise", "fc")
 
 
+class GivenScale:
+    """An activation quantisation a model prescribes (ONNX QuantizeLinear): real = (code - zero_point) * scale."""
+
+    def __init__(self, scale, zero_point, signed):
+        self.scale, self.zero_point, self.signed = float(scale), int(zero_point), bool(signed)
+
+    def range(self):
+        lo, hi = (-128, 127) if self.signed else (0, 255)
+        return (lo - self.zero_point) * self.scale, (hi - self.zero_point) * self.scale
+
+
 class ImportError_(Exception):
     """A model the importer cannot translate (exit 2)."""
 
@@ -15,6 +26,8 @@ class Op:
         self.kernel, self.stride, self.padding = kw.get("kernel", 1), kw.get("stride", 1), kw.get("padding", [0] * 4)
         self.weight = kw.get("weight")    # float (O, I/groups, K, K), fc (O, C*H*W)
         self.bias = kw.get("bias")        # float (O,) or None
+        # Pre-quantised weights taken as they are (ONNX QDQ): integer codes like `weight`, per-filter scales (O,).
+        self.qweight, self.wscale = kw.get("qweight"), kw.get("wscale")
         self.shape = None                 # output (C, H, W)
 
 
@@ -53,6 +66,10 @@ def infer_shapes(ops, shapes):
             op.shape = (op.weight.shape[0], 1, 1)
         elif op.kind == "avgpool":
             op.shape = (c, 1, 1)
+        elif op.kind == "se":
+            if shapes[op.inputs[1]] != (c, 1, 1):
+                raise ImportError_(f"layer '{op.name}': gate of shape {shapes[op.inputs[1]]} for {c} channels")
+            op.shape = (c, h, w)
         elif op.kind == "add":
             if shapes[op.inputs[1]] != (c, h, w):
                 raise ImportError_(f"layer '{op.name}': add of shapes {(c, h, w)} and {shapes[op.inputs[1]]}")

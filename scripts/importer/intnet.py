@@ -78,6 +78,11 @@ class IntNet:
                 if sa > 0:
                     y = (y + (1 << (int(sa) - 1))) >> int(sa)
                 lo, hi, out_signed = -(1 << (B - 1)), (1 << (B - 1)) - 1, True
+            elif kind == "se":
+                g = vals[ins[1]]
+                y = self.requant(a * g, *p["requant"][0])
+                out_signed = sig[ins[0]] or sig[ins[1]]
+                lo, hi = (-(1 << (B - 1)), (1 << (B - 1)) - 1) if out_signed else (0, (1 << B) - 1)
             elif kind == "avgpool":
                 y = self.requant(a.sum(axis=(2, 3), keepdims=True), *p["requant"][0])
                 out_signed = sig[ins[0]]

@@ -41,6 +41,8 @@ def float_forward(ops, x, keep=None):
             y = (a.reshape(len(a), -1) @ op.weight.T)[:, :, None, None]
         elif op.kind == "add":
             y = a + vals[op.inputs[1]]
+        elif op.kind == "se":
+            y = a * vals[op.inputs[1]]            # gate (N, C, 1, 1) broadcast over H, W
         elif op.kind == "avgpool":
             y = a.mean(axis=(2, 3), keepdims=True)
         elif op.kind == "relu":

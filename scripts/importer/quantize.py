@@ -62,8 +62,14 @@ class Calib:
         return float(np.quantile(v, q)) if q < 1 else float(v.max())
 
 
-def quantize(ops, calib, input_scale, quantile):
-    """Integer parameters per op: dict name -> {weight, bias, requant, clamp, lut, out_scale, ...}."""
+def quantize(ops, calib, input_scale, quantile, given=None):
+    """Integer parameters per op: dict name -> {weight, bias, requant, clamp, lut, out_scale, ...}.
+
+    given: activation scales the model prescribes (ONNX QDQ), by op name. A given scale with zero point 0
+    that the layer's codes can hold (int8 for signed outputs; either for unsigned ones) is used exactly;
+    any other given quantisation only replaces the calibrated range.
+    """
+    given = given or {}
     shapes = {op.name: op.shape for op in ops}
     consumers = {}
     for op in ops:
@@ -72,61 +78,88 @@ def quantize(ops, calib, input_scale, quantile):
     scale = {"input": input_scale}
     signed = {"input": False}
     params = {}
+
+    def exact(name, out_signed):
+        g = given.get(name)
+        return g.scale if g is not None and g.zero_point == 0 and (g.signed or not out_signed) else None
+
+    def top(name, q, positive=False):
+        if name in given:
+            lo, hi = given[name].range()
+            return hi if positive else max(-lo, hi)
+        return calib.top(name, q, positive)
+
     for idx, op in enumerate(ops):
         sx = scale[op.inputs[0]]
         p = {}
         cons = consumers.get(op.name, [])
         if op.kind in MAC_KINDS:
+            out_signed = True
             relu_only = cons and all(c.kind in ("relu", "relu6") for c in cons)
-            if idx == len(ops) - 1:
-                top = calib.top(op.name, 1.0)
-            elif relu_only:   # negative outputs are cut anyway: spend the codes on the positive side
-                top = calib.top(op.name, quantile, positive=True)
-                if all(c.kind == "relu6" for c in cons):
-                    top = min(top, 6.0)
+            if exact(op.name, True):
+                s_out = exact(op.name, True)
+            elif relu_only and all(c.name in given for c in cons):   # a fused conv+relu's QDQ after the relu
+                s_out = safe_scale(max(given[c.name].range()[1] for c in cons), 127)
             else:
-                top = calib.top(op.name, quantile)
-            s_out = safe_scale(top, 127)
-            w = op.weight.reshape(op.weight.shape[0], -1)
-            b = op.bias if op.bias is not None else np.zeros(len(w))
-            # A dead filter (all weights ~0, e.g. gamma ~0) keeps a constant output, its bias: its scale
-            # must keep that bias within 2^24 accumulator units.
-            s_w = np.maximum(np.abs(w).max(axis=1) / 127, np.maximum(np.abs(b) / (sx * 2 ** 24), 1e-12))
-            q = np.clip(llround(w / s_w[:, None]), -127, 127).reshape(op.weight.shape)
+                if idx == len(ops) - 1:
+                    t = top(op.name, 1.0)
+                elif relu_only:   # negative outputs are cut anyway: spend the codes on the positive side
+                    t = top(op.name, quantile, positive=True)
+                    if all(c.kind == "relu6" for c in cons):
+                        t = min(t, 6.0)
+                else:
+                    t = top(op.name, quantile)
+                s_out = safe_scale(t, 127)
+            b = op.bias if op.bias is not None else np.zeros(op.weight.shape[0])
+            if op.qweight is not None:          # pre-quantised: taken as they are
+                q, s_w = op.qweight, np.asarray(op.wscale, dtype=np.float64)
+            else:
+                w = op.weight.reshape(op.weight.shape[0], -1)
+                # A dead filter (all weights ~0, e.g. gamma ~0) keeps a constant output, its bias: its scale
+                # must keep that bias within 2^24 accumulator units.
+                s_w = np.maximum(np.abs(w).max(axis=1) / 127, np.maximum(np.abs(b) / (sx * 2 ** 24), 1e-12))
+                q = np.clip(llround(w / s_w[:, None]), -127, 127).reshape(op.weight.shape)
             bias = llround(b / (sx * s_w))
             p.update(weight=q, bias=bias, weight_float=op.weight, weight_scale=s_w,
                      requant=[fixed_point_from_real(sx * sw / s_out) for sw in s_w])
-            out_signed = True
         elif op.kind in ("relu", "relu6"):
+            out_signed = False
             src = next((o for o in ops if o.name == op.inputs[0]), None)
             shares = src is not None and src.kind in MAC_KINDS and all(
                 c.kind in ("relu", "relu6") for c in consumers[src.name])
-            if shares:       # same scale as the MAC output: a pure clamp
+            if exact(op.name, False):
+                s_out = exact(op.name, False)
+            elif shares and op.name not in given:       # same scale as the MAC output: a pure clamp
                 s_out = sx
             else:
-                top = calib.top(op.name, quantile, positive=True)
-                s_out = safe_scale(min(top, 6.0) if op.kind == "relu6" else top, 255)
+                t = top(op.name, quantile, positive=True)
+                s_out = safe_scale(min(t, 6.0) if op.kind == "relu6" else t, 255)
             p["requant"] = [fixed_point_from_real(sx / s_out)]
             if op.kind == "relu6":
                 p["clamp"] = [0, int(min(255, llround(6.0 / s_out)))]
-            out_signed = False
         elif op.kind == "add":
-            s_out = safe_scale(calib.top(op.name, quantile), 127)
-            p["requant"] = add_fixed_points(sx / s_out, scale[op.inputs[1]] / s_out)
             out_signed = True
+            s_out = exact(op.name, True) or safe_scale(top(op.name, quantile), 127)
+            p["requant"] = add_fixed_points(sx / s_out, scale[op.inputs[1]] / s_out)
+        elif op.kind == "se":              # features * per-channel gate, one requantisation
+            out_signed = signed[op.inputs[0]] or signed[op.inputs[1]]
+            s_out = exact(op.name, out_signed) or safe_scale(top(op.name, quantile, positive=not out_signed),
+                                                             127 if out_signed else 255)
+            p["requant"] = [fixed_point_from_real(sx * scale[op.inputs[1]] / s_out)]
         elif op.kind == "avgpool":
             out_signed = signed[op.inputs[0]]
             c, h, w = shapes[op.inputs[0]]
-            s_out = safe_scale(calib.top(op.name, 1.0), 127 if out_signed else 255)
+            s_out = exact(op.name, out_signed) or safe_scale(top(op.name, 1.0), 127 if out_signed else 255)
             p["requant"] = [fixed_point_from_real(sx / (h * w * s_out))]
         elif op.kind in ("sigmoid", "swish"):
             in_signed = signed[op.inputs[0]]
             if op.kind == "sigmoid":
-                out_signed, s_out, lo, hi = False, 1 / 255, 0, 255
+                out_signed, lo, hi = False, 0, 255
+                s_out = exact(op.name, False) or 1 / 255
             else:
                 t = max(128 * sx, 127 * sx) if in_signed else 255 * sx
                 out_signed, lo, hi = True, -128, 127
-                s_out = safe_scale(t / (1 + math.exp(-t)), 127)
+                s_out = exact(op.name, True) or safe_scale(t / (1 + math.exp(-t)), 127)
             p["lut"] = activation_lut(op.kind, in_signed, sx, s_out, lo, hi)
         p["out_scale"] = [s_out]
         scale[op.name], signed[op.name] = s_out, out_signed

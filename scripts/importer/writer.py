@@ -32,7 +32,7 @@ def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source
     prev = "input"
     for op in ops:
         d = {"name": op.name, "kind": op.kind}
-        if op.kind == "add":
+        if op.kind in ("add", "se"):
             d["inputs"] = op.inputs
         elif op.inputs[0] != prev:
             d["input"] = op.inputs[0]

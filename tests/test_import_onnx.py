@@ -1,0 +1,463 @@
+#!/usr/bin/python3
+"""Tests of `scripts/ddcpim_import onnx` on small ONNX models built here (offline, a few seconds).
+
+  /usr/bin/python3 tests/test_import_onnx.py BIN_DIR SOURCE_DIR [unittest options]
+
+or with DDCPIM_BIN_DIR and DDCPIM_SOURCE_DIR in the environment; by default
+SOURCE_DIR is this file's repository and BIN_DIR its build/bin. Needs Debian's
+python3-onnx (only to build the models; they are executed by the numpy code below).
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import numpy as np
+import onnx
+import yaml
+from onnx import TensorProto, helper, numpy_helper
+
+SOURCE_DIR = Path(os.environ.get("DDCPIM_SOURCE_DIR", Path(__file__).resolve().parent.parent))
+BIN_DIR = Path(os.environ.get("DDCPIM_BIN_DIR", SOURCE_DIR / "build" / "bin"))
+MAC_KINDS = {"conv", "depthwise", "pointwise", "fc"}
+KINDS = MAC_KINDS | {"add", "avgpool", "se", "relu", "relu6", "sigmoid", "swish"}
+
+# ---------------------------------------------------------------- a numpy executor of ONNX graphs (NCHW, float64)
+
+
+def conv(x, w, b=None, group=1, pads=(0, 0, 0, 0), strides=(1, 1), auto_pad="NOTSET", dilations=(1, 1), **_):
+    """ONNX Conv; pads [top, left, bottom, right]; 'SAME_UPPER' puts the odd extra pixel at the end."""
+    assert list(dilations) == [1, 1]
+    k, s = w.shape[2], strides[0]
+    if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        tot = [max((-(-n // s) - 1) * s + k - n, 0) for n in x.shape[2:]]
+        first = [t // 2 if auto_pad == "SAME_UPPER" else t - t // 2 for t in tot]
+        pads = first + [t - f for t, f in zip(tot, first)]
+    elif auto_pad == "VALID":
+        pads = (0, 0, 0, 0)
+    t, l, bo, r = pads
+    x = np.pad(x, ((0, 0), (0, 0), (t, bo), (l, r)))
+    ho, wo = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    ci, co = w.shape[1], w.shape[0] // group
+    y = np.zeros((x.shape[0], w.shape[0], ho, wo))
+    for g in range(group):
+        xg, wg = x[:, g * ci:(g + 1) * ci], w[g * co:(g + 1) * co]
+        for ky in range(k):
+            for kx in range(k):
+                tap = xg[:, :, ky:ky + s * (ho - 1) + 1:s, kx:kx + s * (wo - 1) + 1:s]
+                y[:, g * co:(g + 1) * co] += np.einsum("nchw,oc->nohw", tap, wg[:, :, ky, kx])
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+
+def per_axis(p, x, axis):
+    """A scale or zero point: scalar, or 1-D along `axis` of x."""
+    p = np.asarray(p)
+    return p if p.ndim == 0 else p.reshape([-1 if i == axis % x.ndim else 1 for i in range(x.ndim)])
+
+
+def quantize_linear(x, scale, zp=None, axis=1, **_):
+    dt = np.uint8 if zp is None else zp.dtype      # ONNX: no zero point means uint8
+    zp = 0 if zp is None else zp
+    q = np.rint(x / per_axis(scale, x, axis)) + per_axis(zp, x, axis)  # np.rint rounds half to even
+    return np.clip(q, np.iinfo(dt).min, np.iinfo(dt).max).astype(dt)
+
+
+def dequantize_linear(x, scale, zp=None, axis=1, **_):
+    zp = 0 if zp is None else per_axis(zp, x, axis).astype(np.int64)
+    return (x.astype(np.int64) - zp) * per_axis(scale, x, axis).astype(np.float64)
+
+
+def gemm(a, b, c=None, alpha=1.0, beta=1.0, transA=0, transB=0, **_):
+    y = alpha * ((a.T if transA else a) @ (b.T if transB else b))
+    return y if c is None else y + beta * c
+
+
+def reshape(x, shape, **_):
+    shape = [x.shape[i] if d == 0 else d for i, d in enumerate(shape.tolist())]
+    return x.reshape(shape)
+
+
+def pad(x, pads, value=None, mode="constant", **_):
+    assert mode == "constant"
+    n = x.ndim
+    return np.pad(x, list(zip(pads[:n], pads[n:])), constant_values=0 if value is None else value)
+
+
+def softmax(x, axis=-1, **_):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def f64(x):
+    return x.astype(np.float64) if x.dtype.kind == "f" else x
+
+
+OPS = {
+    "Conv": conv, "Gemm": gemm, "MatMul": lambda a, b, **_: a @ b,
+    "BatchNormalization": lambda x, g, b, m, v, epsilon=1e-5, **_: (
+        (x - m.reshape(1, -1, 1, 1)) / np.sqrt(v.reshape(1, -1, 1, 1) + epsilon) * g.reshape(1, -1, 1, 1)
+        + b.reshape(1, -1, 1, 1)),
+    "Relu": lambda x, **_: np.maximum(x, 0),
+    "Clip": lambda x, lo=None, hi=None, **_: np.clip(x, -np.inf if lo is None else lo, np.inf if hi is None else hi),
+    "Add": lambda a, b, **_: a + b, "Mul": lambda a, b, **_: a * b,
+    "Sigmoid": lambda x, **_: 1 / (1 + np.exp(-x)),
+    "GlobalAveragePool": lambda x, **_: x.mean(axis=(2, 3), keepdims=True),
+    "Flatten": lambda x, axis=1, **_: x.reshape(int(np.prod(x.shape[:axis])), -1),
+    "Reshape": reshape, "Pad": pad, "Identity": lambda x, **_: x, "Dropout": lambda x, *_, **__: x,
+    "Softmax": softmax, "QuantizeLinear": quantize_linear, "DequantizeLinear": dequantize_linear,
+}
+
+
+def run_onnx(model, x):
+    """Every tensor of the graph by name, for the input x (N, C, H, W)."""
+    g = model.graph
+    vals = {t.name: f64(numpy_helper.to_array(t)) for t in g.initializer}
+    vals[g.input[0].name] = np.asarray(x, dtype=np.float64)
+    for node in g.node:
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        attrs = {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs.items()}
+        vals[node.output[0]] = OPS[node.op_type](*[vals[i] if i else None for i in node.input], **attrs)
+    return vals
+
+
+# ---------------------------------------------------------------- building models
+
+
+class Builder:
+    """Nodes and initializers of one graph. Each node's output tensor has the node's name."""
+
+    def __init__(self, seed):
+        self.rng, self.nodes, self.inits = np.random.default_rng(seed), [], []
+
+    def const(self, name, value, dtype=np.float32):
+        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+        return name
+
+    def node(self, op, name, *inputs, **attrs):
+        self.nodes.append(helper.make_node(op, list(inputs), [name], name=name, **attrs))
+        return name
+
+    def conv(self, name, x, cin, cout, k, group=1, bias=False, **attrs):
+        w = self.const(name + ".w", self.rng.normal(0, 1.2 / np.sqrt(cin // group * k * k), (cout, cin // group, k, k)))
+        ins = [x, w] + ([self.const(name + ".b", self.rng.normal(0, 0.5, cout))] if bias else [])
+        return self.node("Conv", name, *ins, group=group, kernel_shape=[k, k], **attrs)
+
+    def bn(self, name, x, c):
+        r = self.rng
+        p = [self.const(f"{name}.{n}", v) for n, v in (("g", r.uniform(0.5, 1.5, c)), ("b", r.normal(0, 0.3, c)),
+                                                         ("m", r.normal(0, 0.3, c)), ("v", r.uniform(0.5, 2, c)))]
+        return self.node("BatchNormalization", name, x, *p, epsilon=1e-3)
+
+    def clip(self, name, x, lo, hi):
+        return self.node("Clip", name, x, self.const(name + ".lo", lo), self.const(name + ".hi", hi))
+
+    def model(self, h, w, out, classes):
+        g = helper.make_graph(self.nodes, "test", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, h, w])],
+                              [helper.make_tensor_value_info(out, TensorProto.FLOAT, [1, classes])], self.inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        onnx.checker.check_model(m)
+        return m
+
+
+def every_op_model(seed=1):
+    """16x16 input, 8 channels, 8 classes: all float ops of a MobileNet/EfficientNet block."""
+    b = Builder(seed)
+    x = b.clip("stem_clip", b.bn("stem_bn", b.conv("stem.conv", "x", 3, 8, 3, strides=[2, 2], pads=[0, 0, 1, 1]), 8), 0, 6)
+    d = b.node("Relu", "dw_relu", b.bn("dw_bn", b.conv("dw", x, 8, 8, 3, group=8, pads=[1, 1, 1, 1]), 8))
+    r = b.node("Add", "res", b.conv("pw", d, 8, 8, 1, bias=True), d)
+    s = b.node("Mul", "swish", r, b.node("Sigmoid", "swish_sig", r))
+    gate = b.conv("se_reduce", b.node("GlobalAveragePool", "se_pool", s), 8, 4, 1, bias=True)
+    gate = b.node("Sigmoid", "se_gate", b.conv("se_expand", b.node("Relu", "se_relu", gate), 4, 8, 1, bias=True))
+    f = b.node("Flatten", "flat", b.node("GlobalAveragePool", "pool", b.node("Mul", "se", s, gate)))
+    fc = b.node("Gemm", "fc", f, b.const("fc.w", b.rng.normal(0, 0.8, (8, 8))), b.const("fc.b", b.rng.normal(0, 0.3, 8)),
+                transB=1)
+    return b.model(16, 16, b.node("Softmax", "prob", fc, axis=1), 8), "fc"
+
+
+def pad_matmul_model(seed=2, pads=(0, 0, 1, 0, 0, 0, 0, 2)):
+    """14x14 input: conv 'SAME_UPPER' stride 2 (pads 0,0,1,1), a Pad node (top 1, right 2) before a valid conv,
+    Reshape to (1, -1) of a 8x6x7 tensor, MatMul + Add head."""
+    b = Builder(seed)
+    x = b.node("Relu", "c1_relu", b.conv("c1", "x", 3, 8, 3, bias=True, strides=[2, 2], auto_pad="SAME_UPPER"))
+    x = b.node("Pad", "pad", x, b.const("pad.pads", pads, np.int64))   # 7x7 -> 8x9
+    x = b.node("Relu", "c2_relu", b.conv("c2", x, 8, 8, 3, bias=True))                     # 6x7
+    x = b.node("Reshape", "flat", b.node("Identity", "ident", x), b.const("flat.shape", [1, -1], np.int64))
+    y = b.node("MatMul", "head", x, b.const("head.w", b.rng.normal(0, 0.15, (8 * 6 * 7, 10))))
+    return b.model(14, 14, b.node("Add", "head_bias", y, b.const("head.b", b.rng.normal(0, 0.3, 10))), 10), "head"
+
+
+def mutated(model, name, op_type=None, inputs=None, **attrs):
+    """A copy of model with node `name` changed: how a wrong translation would compute it."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    node = next(n for n in m.graph.node if n.name == name)
+    if op_type:
+        node.op_type = op_type
+    if inputs is not None:
+        del node.input[inputs:]
+    for k, v in attrs.items():
+        keep = [a for a in node.attribute if a.name != k]
+        del node.attribute[:]
+        node.attribute.extend(keep + [helper.make_attribute(k, v)])
+    return m
+
+
+def qdq_model(seed=3, scales=None):
+    """12x12 QDQ int8 model: conv+relu, depthwise, pointwise, residual add, global pool, Gemm (transB 0,
+    per-tensor weight scale). Without `scales` (tensor -> activation scale) the activations are not
+    quantised: that float graph gives the ranges the scales are chosen from."""
+    b = Builder(seed)
+    q = {}    # weight tensor name -> int8 initializer, as the importer must write it (OIHW / (O, C))
+    sx = {"x": 1 / 255}
+
+    def qdq(name, x, s, dt=np.int8):
+        zp = b.const(name + ".zp", 0, dt)
+        return b.node("DequantizeLinear", name + ".dq", b.node("QuantizeLinear", name + ".q", x, b.const(name + ".s", s), zp),
+                      name + ".s", zp)
+
+    def act(name, x):
+        if scales is None:
+            return name
+        sx[name] = scales[name]
+        return qdq(name, x, scales[name])
+
+    def weights(name, w, s_in, axis0=True):
+        """int8 weights and int32 bias as DequantizeLinear(initializer); scales per filter or one."""
+        amax = np.abs(w).max(axis=tuple(range(1, w.ndim))) if axis0 else np.abs(w).max()
+        s_w = (amax / b.rng.integers(90, 128, np.shape(amax))).astype(np.float32)   # not always +-127
+        wq = np.clip(np.rint(w / (per_axis(s_w, w, 0) if axis0 else s_w)), -127, 127).astype(np.int8)
+        s_b = (np.float32(s_in) * s_w).astype(np.float32)
+        bq = np.rint(b.rng.normal(0, 0.3, np.size(wq, 0 if axis0 else 1)) / s_b).astype(np.int32)
+        q[name] = wq if axis0 else wq.T
+        dq = dict(axis=0) if axis0 else {}
+        wn = b.node("DequantizeLinear", name + ".wdq", b.const(name + ".wq", wq, np.int8), b.const(name + ".ws", s_w),
+                    b.const(name + ".wz", np.zeros(np.shape(s_w)), np.int8), **dq)
+        return wn, b.node("DequantizeLinear", name + ".bdq", b.const(name + ".bq", bq, np.int32),
+                          b.const(name + ".bs", s_b), **dq)
+
+    def qconv(name, x, src, cin, cout, k, group=1, **attrs):
+        w, bias = weights(name, b.rng.normal(0, 1.2 / np.sqrt(cin // group * k * k), (cout, cin // group, k, k)),
+                          sx.get(src, 1.0))
+        return act(name, b.node("Conv", name, x, w, bias, group=group, kernel_shape=[k, k], **attrs))
+
+    x = qdq("in", "x", 1 / 255, np.uint8)
+    c1 = act("relu1", b.node("Relu", "relu1", qconv("conv1", x, "x", 3, 8, 3, strides=[2, 2], pads=[1, 1, 1, 1])))
+    pw = qconv("pw", qconv("dw", c1, "relu1", 8, 8, 3, group=8, pads=[1, 1, 1, 1]), "dw", 8, 8, 1)
+    g = act("gap", b.node("GlobalAveragePool", "gap", act("add", b.node("Add", "add", pw, c1))))
+    w, bias = weights("fc", b.rng.normal(0, 0.5, (8, 10)), sx.get("gap", 1.0), axis0=False)
+    return b.model(12, 12, act("fc", b.node("Gemm", "fc", b.node("Flatten", "flat", g), w, bias)), 10), q
+
+
+def error_model(kind):
+    """A small valid ONNX model with one thing in it the importer must refuse."""
+    b = Builder(4)
+    if kind == "maxpool":
+        x = b.node("MaxPool", "pool1", b.conv("c", "x", 3, 8, 3), kernel_shape=[2, 2], strides=[2, 2])
+    elif kind == "dilation":
+        x = b.conv("dil_conv", "x", 3, 8, 3, dilations=[2, 2])
+    elif kind == "clip4":
+        x = b.clip("clip4", b.conv("c", "x", 3, 8, 3), 0, 4)
+    else:
+        x = b.conv("grouped", b.conv("c", "x", 3, 8, 3), 8, 8, 3, group=2)
+    f = b.node("Flatten", "flat", b.node("GlobalAveragePool", "gp", x))
+    return b.model(12, 12, b.node("Gemm", "fc", f, b.const("fc.w", b.rng.normal(0, 1, (4, 8))), transB=1), 4)
+
+
+def rel_err(a, ref):
+    return float(np.sqrt(np.mean((np.ravel(a) - np.ravel(ref)) ** 2) / np.mean(np.ravel(ref) ** 2)))
+
+
+def smooth_image(rng, h, w):
+    """(3, h, w) codes 0..255 like a small photo crop (the importer calibrates on such), not white noise."""
+    coarse = rng.uniform(0, 255, (3, 4, 4))
+    yi, xi = np.linspace(0, 3, h), np.linspace(0, 3, w)
+    rows = np.stack([[np.interp(yi, np.arange(4), coarse[c, :, j]) for j in range(4)] for c in range(3)])  # 3,4,h
+    img = np.stack([[np.interp(xi, np.arange(4), rows[c, :, i]) for i in range(h)] for c in range(3)])    # 3,h,w
+    return np.clip(np.rint(img + rng.normal(0, 12, img.shape)), 0, 255).astype(np.int64)
+
+
+# ---------------------------------------------------------------- tests
+
+
+class ExecutorTest(unittest.TestCase):
+    """The numpy executor above is the reference: check it against direct definitions."""
+
+    def test_conv_matches_direct_loops(self):
+        rng = np.random.default_rng(0)
+        x, w, bias = rng.normal(size=(1, 4, 7, 6)), rng.normal(size=(6, 2, 3, 3)), rng.normal(size=6)
+        t, l, bo, r = 0, 1, 2, 1
+        xp = np.zeros((4, 7 + t + bo, 6 + l + r))
+        xp[:, t:t + 7, l:l + 6] = x[0]
+        ho, wo = (xp.shape[1] - 3) // 2 + 1, (xp.shape[2] - 3) // 2 + 1
+        want = np.zeros((6, ho, wo))
+        for o in range(6):
+            g = o // 3                                     # group 2: filters 0..2 read channels 0..1
+            for i in range(ho):
+                for j in range(wo):
+                    want[o, i, j] = bias[o] + sum(xp[2 * g + c, 2 * i + ky, 2 * j + kx] * w[o, c, ky, kx]
+                                                  for c in range(2) for ky in range(3) for kx in range(3))
+        np.testing.assert_allclose(conv(x, w, bias, group=2, pads=[t, l, bo, r], strides=[2, 2])[0], want)
+        x8 = rng.normal(size=(1, 6, 8, 8))
+        np.testing.assert_allclose(conv(x8, w, group=3, strides=[2, 2], auto_pad="SAME_UPPER"),
+                                   conv(x8, w, group=3, strides=[2, 2], pads=[0, 0, 1, 1]))
+        np.testing.assert_allclose(conv(x8, w, group=3, strides=[2, 2], auto_pad="SAME_LOWER"),
+                                   conv(x8, w, group=3, strides=[2, 2], pads=[1, 1, 0, 0]))
+
+    def test_quantize_pad_reshape(self):
+        v = np.array([0.5, 1.5, 2.5, -0.5, -1.5, 300, -300])
+        self.assertEqual(quantize_linear(v, np.float32(1), np.int8(0)).tolist(), [0, 2, 2, 0, -2, 127, -128])
+        self.assertEqual(quantize_linear(v, np.float32(1)).tolist(), [0, 2, 2, 0, 0, 255, 0])
+        q = np.array([[1, -2], [3, 4]], dtype=np.int8)
+        self.assertEqual(dequantize_linear(q, np.array([1.0, 0.5]), axis=0).tolist(), [[1, -2], [1.5, 2]])
+        self.assertEqual(dequantize_linear(q, np.array([1.0, 0.5]), axis=1).tolist(), [[1, -1], [3, 2]])
+        p = pad(np.ones((1, 1, 2, 2)), np.array([0, 0, 1, 0, 0, 0, 0, 2]))      # top 1, right 2
+        self.assertEqual(p[0, 0].tolist(), [[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0]])
+        self.assertEqual(reshape(np.arange(12).reshape(1, 3, 2, 2), np.array([0, -1])).shape, (1, 12))
+
+
+class ImportOnnxTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="test_import_onnx-"))
+        self.ref = BIN_DIR / "ddcpim_ref"
+        if not self.ref.is_file():
+            self.fail(f"{self.ref} not found: build first (scripts/build)")
+        self.env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_import(self, model, *args):
+        path = self.dir / "model.onnx"
+        if isinstance(model, onnx.ModelProto):
+            onnx.save(model, str(path))
+        else:
+            path = model
+        return subprocess.run([sys.executable, str(SOURCE_DIR / "scripts" / "ddcpim_import"), "onnx", str(path),
+                               str(self.dir / "out"), "--bin", str(BIN_DIR), *args],
+                              capture_output=True, text=True, timeout=300, env=self.env)
+
+    def import_ok(self, model, *args):
+        r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(self.dir / "eval.json"), *args)
+        self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+        ev = json.loads((self.dir / "eval.json").read_text())["rows"][0]
+        self.assertEqual(ev["ref_cross_check"], "ok")             # numpy int8 engine == ddcpim_ref, bit for bit
+        return ev, yaml.safe_load((self.dir / "out" / "network.yaml").read_text())["network"]["layers"]
+
+    def run_ref(self, img):
+        """ddcpim_ref on img (C, H, W codes): the last layer's output codes and the real value of one code."""
+        np.save(self.dir / "x.npy", img.astype(np.int32))
+        r = subprocess.run([str(self.ref), "--config", str(self.dir / "out" / "network.yaml"), "--input",
+                            str(self.dir / "x.npy"), "--output", str(self.dir / "y.npy"), "-q"],
+                           capture_output=True, text=True, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        last = yaml.safe_load((self.dir / "out" / "network.yaml").read_text())["network"]["layers"][-1]["name"]
+        return np.load(self.dir / "y.npy"), float(np.load(self.dir / "out" / "weights" / f"{last}.out_scale.npy")[0])
+
+    def check_logits(self, model, logits_name, img, mutants):
+        """ddcpim_ref's real logits on img vs the float model's; the bound must reject each mutant model."""
+        codes, scale = self.run_ref(img)
+        self.assertLess(np.abs(codes).max(), 127, "logits saturate: the test image is out of calibration range")
+        ref = run_onnx(model, img[None] / 255)[logits_name]
+        err = rel_err(codes * scale, ref)
+        self.assertLess(err, 0.1, f"int8 {codes.ravel() * scale} vs float {ref.ravel()}")
+        for label, m in mutants.items():             # a translation this wrong would fail the bound above
+            self.assertGreater(rel_err(run_onnx(m, img[None] / 255)[logits_name], ref), 0.25, label)
+
+    def test_every_float_op_imports_and_matches_float_model(self):
+        model, logits = every_op_model()
+        ev, layers = self.import_ok(model)
+        self.assertGreater(ev["logit_sqnr_db"], 18)
+        self.assertGreaterEqual(ev["top1_agreement"], 0.75)
+        kinds = [l["kind"] for l in layers]
+        self.assertLessEqual(set(kinds), KINDS)                   # no batchnorm, softmax, flatten... layers
+        self.assertLessEqual({"conv", "depthwise", "pointwise", "add", "swish", "sigmoid", "se", "avgpool", "fc",
+                              "relu6", "relu"}, set(kinds))
+        self.assertEqual(sum(k in MAC_KINDS for k in kinds), 6)   # BN folded: one MAC layer per Conv/Gemm
+        stem = next(l for l in layers if l["name"] == "stem_conv")  # 'stem.conv' with the '.' replaced
+        self.assertEqual((stem["kind"], stem["padding"], stem.get("stride")), ("conv", [0, 0, 1, 1], 2))
+
+        self.check_logits(model, logits, smooth_image(np.random.default_rng(9), 16, 16), {
+            "pads flipped": mutated(model, "stem.conv", pads=[1, 1, 0, 0]),
+            "fc weight not transposed": mutated(model, "fc", transB=0),
+            "batchnorm not folded": mutated(model, "dw_bn", op_type="Identity", inputs=1),
+            "pointwise bias lost": mutated(model, "pw", inputs=2)})
+
+    def test_pad_node_same_upper_and_matmul_head(self):
+        model, logits = pad_matmul_model()
+        ev, layers = self.import_ok(model)
+        self.assertGreater(ev["logit_sqnr_db"], 18)
+        by_name = {l["name"]: l for l in layers}
+        self.assertEqual(by_name["c1"]["padding"], [0, 0, 1, 1])   # SAME_UPPER, stride 2, even input
+        self.assertEqual(by_name["c2"]["padding"], [1, 0, 0, 2])   # the Pad node, folded
+        self.assertEqual(by_name["head"]["kind"], "fc")
+        self.assertEqual(np.load(self.dir / "out" / "weights" / "head.weight.npy").shape, (10, 8 * 6 * 7))
+
+        self.check_logits(model, logits, smooth_image(np.random.default_rng(10), 14, 14), {
+            "SAME_LOWER": mutated(model, "c1", auto_pad="SAME_LOWER"),
+            "Pad sides flipped": pad_matmul_model(pads=(0, 0, 0, 2, 0, 0, 1, 0))[0],
+            "head bias lost": mutated(model, "head_bias", op_type="Identity", inputs=1)})
+
+    def test_qdq_model_keeps_its_int8_weights_and_scales(self):
+        rng = np.random.default_rng(11)
+        img = smooth_image(rng, 12, 12)
+        # Activation scales as a QDQ exporter would choose them (range/127), with headroom so that no
+        # activation saturates on our image: ddcpim and ONNX then round the same values.
+        float_model, _ = qdq_model()
+        vals = [run_onnx(float_model, im[None] / 255) for im in [img] + [smooth_image(rng, 12, 12) for _ in range(7)]]
+        names = ("conv1", "relu1", "dw", "pw", "add", "gap", "fc")
+        scales = {n: np.float32(1.25 * max(np.abs(v[n]).max() for v in vals) / 127) for n in names}
+        model, wq = qdq_model(scales=scales)
+        self.import_ok(model, "--images", "20", "--calib", "8")
+
+        wdir = self.dir / "out" / "weights"
+        for name, w in wq.items():                     # exactly the model's integers, nothing requantised
+            np.testing.assert_array_equal(np.load(wdir / f"{name}.weight.npy"), w, name)
+            init = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+            np.testing.assert_array_equal(np.load(wdir / f"{name}.bias.npy"), init[name + ".bq"], name)
+        for name in names:
+            self.assertAlmostEqual(np.load(wdir / f"{name}.out_scale.npy")[0] / scales[name], 1, delta=1e-9, msg=name)
+
+        codes, scale = self.run_ref(img)
+        want = run_onnx(model, img[None] / 255)["fc.q"].astype(np.int64).ravel()
+        self.assertGreater(np.abs(want).max(), 40)     # the logits use the int8 range, not a few codes
+        self.assertLessEqual(np.abs(codes.ravel() - want).max(), 2, f"ddcpim_ref {codes.ravel()} vs ONNX {want}")
+
+    def expect_refusal(self, model, *words):
+        r = self.run_import(model, "--no-eval")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        for w in words:
+            self.assertIn(w, r.stderr)
+
+    def test_unsupported_op_names_node_and_op(self):
+        self.expect_refusal(error_model("maxpool"), "'pool1'", "MaxPool")
+
+    def test_dilation_names_node_and_attribute(self):
+        self.expect_refusal(error_model("dilation"), "'dil_conv'", "dilations")
+
+    def test_clip_not_relu6_names_node(self):
+        self.expect_refusal(error_model("clip4"), "'clip4'")
+
+    def test_grouped_conv_not_depthwise_names_node_and_group(self):
+        self.expect_refusal(error_model("grouped"), "'grouped'", "group")
+
+    def test_missing_model_file(self):
+        self.expect_refusal(self.dir / "no_such.onnx")
+
+    def test_fcc_auto_is_written_and_loads(self):
+        r = self.run_import(every_op_model()[0], "--fcc", "auto", "--no-eval")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(yaml.safe_load((self.dir / "out" / "network.yaml").read_text())["fcc"], {"pairs": "auto"})
+        r = subprocess.run([str(self.ref), "--config", str(self.dir / "out" / "network.yaml"), "-q"],
+                           capture_output=True, text=True, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and not sys.argv[1].startswith("-"):
+        BIN_DIR, SOURCE_DIR = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
+        del sys.argv[1:3]
+    unittest.main()

@@ -133,6 +133,19 @@ TEST(Cli, FccWritesANetworkThatLoadsWithItsPairsAndAReport) {
         EXPECT_NE(json.find(key), std::string::npos) << key;
     // The reference engine runs it.
     ASSERT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + d.file("t.yaml") + " -q", &out), 0) << out;
+    // fcc.skip: the listed layers stay unpaired, the others are paired as before.
+    ASSERT_EQ(test::run_command(bin("ddcpim_fcc") + " --config " + tiny() + " --out " + d.file("s.yaml") +
+                                    " --samples 1 -q --set 'fcc.skip=[pw1, classifier]'",
+                                &out),
+              0) << out;
+    Network s = build_network(load_config(d.file("s.yaml")));
+    pairs = 0;
+    for (size_t i = 0; i < s.params.size(); ++i) {
+        const std::string& name = s.desc.layers[i].name;
+        if (name == "pw1" || name == "classifier") EXPECT_TRUE(s.params[i].pairs.empty()) << name;
+        pairs += s.params[i].pairs.size();
+    }
+    EXPECT_EQ(pairs, 3u + 3 + 3 + 3 + 6 + 1 + 6 + 5 - 3 - 5);
 }
 
 TEST(Cli, FccRejectsBadInput) {

@@ -195,6 +195,48 @@ TEST(FccPass, AutoAtLoadTimePairsEveryMacLayer) {
     EXPECT_EQ(build_network(c).params[0].weight, n.params[0].weight);
 }
 
+TEST(FccPass, SkipListLeavesItsLayersUnpairedAndIsWrittenBack) {
+    ConfigFile c = load_config(test::source_path("configs/tiny_residual.yaml"),
+                               {{"fcc.pairs", "auto"}, {"fcc.skip", "[pw1, classifier]"}});
+    Network n = build_network(c);
+    for (size_t i = 0; i < n.desc.layers.size(); ++i) {
+        const LayerDesc& l = n.desc.layers[i];
+        if (!l.is_mac()) continue;
+        bool skipped = l.name == "pw1" || l.name == "classifier";
+        EXPECT_EQ(n.params[i].pairs.size(), skipped ? 0u : size_t(l.out_channels / 2)) << l.name;
+    }
+    EXPECT_EQ(n.fcc_reports.size(), 6u);
+    // A layer's own pairs win over the skip list.
+    ConfigFile c2 = load_config(test::source_path("configs/tiny_residual.yaml"),
+                                {{"fcc.pairs", "auto"}, {"fcc.skip", "[pw1]"}, {"network.layers.pw1.fcc", "{pairs: auto}"}});
+    EXPECT_EQ(build_network(c2).fcc_reports.size(), 8u);
+    // The resolved config keeps the list.
+    YAML::Node skip = resolved_config_yaml(c)["fcc"]["skip"];
+    ASSERT_TRUE(skip.IsSequence());
+    EXPECT_EQ(skip.size(), 2u);
+    EXPECT_EQ(skip[1].as<std::string>(), "classifier");
+}
+
+TEST(FccPass, SkipListErrorsNameTheEntry) {
+    auto err = [](const std::string& skip) -> std::string {
+        try {
+            load_config(test::source_path("configs/tiny_residual.yaml"), {{"fcc.pairs", "auto"}, {"fcc.skip", skip}});
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    std::string e = err("[pw1, nosuch]");
+    EXPECT_NE(e.find("fcc.skip[1]"), std::string::npos) << e;
+    EXPECT_NE(e.find("'nosuch', which is no layer"), std::string::npos) << e;
+    e = err("[se_gate]");
+    EXPECT_NE(e.find("'se_gate', which computes no MACs"), std::string::npos) << e;
+    e = err("[pw1, pw1]");
+    EXPECT_NE(e.find("listed twice"), std::string::npos) << e;
+    e = err("pw1");
+    EXPECT_NE(e.find("expected a list of MAC layer names"), std::string::npos) << e;
+}
+
 TEST(FccPass, BadFccOptionsAreClearErrors) {
     auto err = [](const std::vector<Override>& ov) -> std::string {
         try {

@@ -85,6 +85,12 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     fcc["sign_flexible"] = config.fcc.options.sign_flexible;
     fcc["refit_scales"] = config.fcc.options.refit_scales;
     fcc["exact_limit"] = config.fcc.options.exact_limit;
+    if (!config.fcc.skip.empty()) {
+        YAML::Node skip(YAML::NodeType::Sequence);
+        skip.SetStyle(YAML::EmitterStyle::Flow);
+        for (const auto& s : config.fcc.skip) skip.push_back(s);
+        fcc["skip"] = skip;
+    }
     root["fcc"] = fcc;
     const NetworkDesc& d = config.network;
     YAML::Node net(YAML::NodeType::Map);

@@ -1,4 +1,5 @@
 // Parses the `weights:` and `network:` sections of a config (docs/config.md).
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -54,14 +55,25 @@ FccDefaults parse_fcc_defaults(const StrictNode& n) {
     if (auto p = n.optional_child("pairs"))
         d.mode = p->as_choice({"auto", "none"}) == "auto" ? PairSpec::Mode::Auto : PairSpec::Mode::None;
     d.options = parse_fcc_options(n, d.options);
+    if (auto s = n.optional_child("skip")) {
+        if (!s->is_sequence()) s->fail("expected a list of MAC layer names");
+        for (size_t i = 0; i < s->size(); ++i) {
+            StrictNode e = s->element(i);
+            std::string name = e.as_string();
+            if (std::find(d.skip.begin(), d.skip.end(), name) != d.skip.end())
+                e.fail(fmt::format("layer '{}' is listed twice", name));
+            d.skip.push_back(name);
+            d.skip_where.push_back(e.location());
+        }
+    }
     n.reject_unknown_keys();
     return d;
 }
 
 // A layer's `fcc:` section on top of the config's defaults.
-PairSpec parse_fcc(const StrictNode& n, const FccDefaults& defaults) {
+PairSpec parse_fcc(const StrictNode& n, const FccDefaults& defaults, PairSpec::Mode default_mode) {
     PairSpec spec;
-    spec.mode = defaults.mode;
+    spec.mode = default_mode;
     n.expect_map();
     spec.options = parse_fcc_options(n, defaults.options);
     auto pairs = n.optional_child("pairs");
@@ -131,11 +143,12 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous, const Fc
     }
     if (l.is_mac()) {
         l.in_channels_check = static_cast<int>(ln.get_int("in_channels", -1, 1, int64_t(1) << 30));
-        l.fcc.mode = fcc.mode;
+        bool skipped = std::find(fcc.skip.begin(), fcc.skip.end(), l.name) != fcc.skip.end();
+        l.fcc.mode = skipped ? PairSpec::Mode::None : fcc.mode;
         l.fcc.options = fcc.options;
         l.fcc.where = l.where;
         l.fcc.where.key += ".fcc.pairs";
-        if (auto f = ln.optional_child("fcc")) l.fcc = parse_fcc(*f, fcc);
+        if (auto f = ln.optional_child("fcc")) l.fcc = parse_fcc(*f, fcc, l.fcc.mode);
     }
     ln.reject_unknown_keys();
     return l;
@@ -211,6 +224,15 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
             ln.child("name").fail(fmt::format("layer name '{}' is used twice", l.name));
         previous = l.name;
         nd.layers.push_back(std::move(l));
+    }
+    for (size_t i = 0; i < cfg.fcc.skip.size(); ++i) {
+        auto it = std::find_if(nd.layers.begin(), nd.layers.end(),
+                               [&](const LayerDesc& l) { return l.name == cfg.fcc.skip[i]; });
+        if (it == nd.layers.end() || !it->is_mac())
+            throw UserError(cfg.fcc.skip_where[i],
+                            fmt::format("expected the name of a MAC layer (conv, depthwise, pointwise, fc), "
+                                        "got '{}'{}", cfg.fcc.skip[i],
+                                        it == nd.layers.end() ? ", which is no layer" : ", which computes no MACs"));
     }
     net.reject_unknown_keys();
     top.reject_unknown_keys();

@@ -1,6 +1,7 @@
 // ddcpim_fcc: rewrites every multiply-accumulate layer of a network into
 // complementary filter pairs (FCC, ARCHITECTURE section 3), writes the
 // transformed network (YAML plus .npy weights) and reports what it cost.
+#include <algorithm>
 #include <unistd.h>
 
 #include <chrono>
@@ -41,11 +42,16 @@ int main(int argc, char** argv) {
             if (l.fcc.mode == PairSpec::Mode::Auto) l.fcc.mode = PairSpec::Mode::None;
         Network reference = build_network(plain);
         // Every MAC layer is paired, unless its own fcc section says otherwise
-        // (`none`, or an explicit list, which its weights already hold).
+        // (`none`, or an explicit list, which its weights already hold) or fcc.skip lists it.
         Network paired = reference;
+        const auto& skip = cfg.fcc.skip;
         for (size_t i = 0; i < paired.desc.layers.size(); ++i) {
             LayerDesc& l = paired.desc.layers[i];
-            if (l.is_mac()) l.fcc.mode = l.fcc.from_layer ? cfg.network.layers[i].fcc.mode : PairSpec::Mode::Auto;
+            if (!l.is_mac()) continue;
+            bool skipped = std::find(skip.begin(), skip.end(), l.name) != skip.end();
+            l.fcc.mode = l.fcc.from_layer ? cfg.network.layers[i].fcc.mode
+                         : skipped        ? PairSpec::Mode::None
+                                          : PairSpec::Mode::Auto;
         }
         g_progress = !o.quiet && isatty(2);
         auto t0 = std::chrono::steady_clock::now();

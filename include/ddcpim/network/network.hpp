@@ -42,6 +42,10 @@ struct NetworkDesc {
 struct FccDefaults {
     PairSpec::Mode mode = PairSpec::Mode::None;  // pairs: none | auto
     FccOptions options;
+    // MAC layers left unpaired whatever `pairs` says (a layer's own fcc.pairs still wins), with where each
+    // name was written, for the error when it names no MAC layer.
+    std::vector<std::string> skip;
+    std::vector<SourceLocation> skip_where;
 };
 
 // The host that drives the macros (docs/host.md).

@@ -446,6 +446,17 @@ class ImportOnnxTest(unittest.TestCase):
         self.assertGreater(np.abs(want).max(), 40)     # the logits use the int8 range, not a few codes
         self.assertLessEqual(np.abs(codes.ravel() - want).max(), 2, f"ddcpim_ref {codes.ravel()} vs ONNX {want}")
 
+        # relu1's int8 Q saturates at 127 when its scale is too small: the imported relu must clamp there too.
+        scales["relu1"] = np.float32(scales["relu1"] / 2.5)
+        model, _ = qdq_model(scales=scales)
+        self.import_ok(model, "--images", "20", "--calib", "8", "--no-eval")
+        np.testing.assert_array_equal(np.load(wdir / "relu1.clamp.npy"), [0, 127])
+        relu1 = run_onnx(model, img[None] / 255)["relu1.q"]
+        self.assertGreater(np.mean(relu1 == 127), 0.01)       # the saturation really happens on this image
+        codes, _ = self.run_ref(img)
+        want = run_onnx(model, img[None] / 255)["fc.q"].astype(np.int64).ravel()
+        self.assertLessEqual(np.abs(codes.ravel() - want).max(), 2, f"ddcpim_ref {codes.ravel()} vs ONNX {want}")
+
     def expect_refusal(self, model, *words):
         r = self.run_import(model, "--no-eval")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)

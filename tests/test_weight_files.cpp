@@ -1,5 +1,6 @@
 // Weights from .npy files: export and reload gives the same network; bad
 // files (shape, range, pairs) are clear errors naming the file and layer.
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -51,6 +52,21 @@ TEST(WeightFiles, ExportThenLoadReproducesTheNetworkExactly) {
         EXPECT_EQ(n.params[i].lut, n2.params[i].lut);
         EXPECT_EQ(n.params[i].out_range.hi, n2.params[i].out_range.hi);
     }
+}
+
+TEST(WeightFiles, LeadingTildeInDirIsTheHomeDirectory) {
+    Exported e;
+    export_tiny(e);
+    const char* old_home = std::getenv("HOME");
+    std::string saved = old_home ? old_home : "";
+    setenv("HOME", e.dir.path().c_str(), 1);
+    ConfigFile c = load_config(e.yaml, {{"weights.dir", "~/net"}});
+    EXPECT_EQ(c.weights.dir, e.dir.path() + "/net");
+    EXPECT_NO_THROW(build_network(c));
+    // Only a leading "~/" is expanded: "~net" stays a (missing) relative directory.
+    EXPECT_NE(error_of(e.yaml, {{"weights.dir", "~net"}}).find("is not one"), std::string::npos);
+    if (old_home) setenv("HOME", saved.c_str(), 1);
+    else unsetenv("HOME");
 }
 
 TEST(WeightFiles, WeightOutOfRangeNamesFileLayerAndValue) {

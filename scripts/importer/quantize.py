@@ -135,8 +135,11 @@ def quantize(ops, calib, input_scale, quantile, given=None):
                 t = top(op.name, quantile, positive=True)
                 s_out = safe_scale(min(t, 6.0) if op.kind == "relu6" else t, 255)
             p["requant"] = [fixed_point_from_real(sx / s_out)]
+            hi = 127 if exact(op.name, False) and given[op.name].signed else 255   # an int8 QDQ saturates at 127
             if op.kind == "relu6":
-                p["clamp"] = [0, int(min(255, llround(6.0 / s_out)))]
+                hi = int(min(hi, llround(6.0 / s_out)))
+            if hi < 255 or op.kind == "relu6":
+                p["clamp"] = [0, hi]
         elif op.kind == "add":
             out_signed = True
             s_out = exact(op.name, True) or safe_scale(top(op.name, quantile), 127)
@@ -156,6 +159,8 @@ def quantize(ops, calib, input_scale, quantile, given=None):
             if op.kind == "sigmoid":
                 out_signed, lo, hi = False, 0, 255
                 s_out = exact(op.name, False) or 1 / 255
+                if exact(op.name, False) and given[op.name].signed:
+                    hi = 127                    # an int8 QDQ saturates at 127
             else:
                 t = max(128 * sx, 127 * sx) if in_signed else 255 * sx
                 out_signed, lo, hi = True, -128, 127

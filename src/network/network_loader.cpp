@@ -1,5 +1,6 @@
 // Parses the `weights:` and `network:` sections of a config (docs/config.md).
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -175,7 +176,11 @@ WeightSource parse_weights(const StrictNode& n, const std::string& config_path) 
     } else {
         w.seed = static_cast<uint64_t>(n.get_int("seed", 1, 0, int64_t(1) << 62));
         StrictNode d = n.child("dir");
-        fs::path dir = d.as_string();
+        std::string text = d.as_string();
+        // A leading ~ is the user's home, so a config can point at a cache outside the checkout.
+        const char* home = std::getenv("HOME");
+        if (home && (text == "~" || text.rfind("~/", 0) == 0)) text = home + text.substr(1);
+        fs::path dir = text;
         if (dir.is_relative()) dir = fs::path(config_path).parent_path() / dir;
         if (!fs::is_directory(dir)) d.fail(fmt::format("expected a directory of .npy files, '{}' is not one", dir.string()));
         w.dir = dir.string();

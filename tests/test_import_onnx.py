@@ -239,6 +239,7 @@ def qdq_model(seed=3, scales=None):
         amax = np.abs(w).max(axis=tuple(range(1, w.ndim))) if axis0 else np.abs(w).max()
         s_w = (amax / b.rng.integers(90, 128, np.shape(amax))).astype(np.float32)   # not always +-127
         wq = np.clip(np.rint(w / (per_axis(s_w, w, 0) if axis0 else s_w)), -127, 127).astype(np.int8)
+        wq.flat[0] = -128         # int8's full range: ddcpim's 8-bit weights hold -128 too
         s_b = (np.float32(s_in) * s_w).astype(np.float32)
         bq = np.rint(b.rng.normal(0, 0.3, np.size(wq, 0 if axis0 else 1)) / s_b).astype(np.int32)
         q[name] = wq if axis0 else wq.T
@@ -402,6 +403,14 @@ class ImportOnnxTest(unittest.TestCase):
             "fc weight not transposed": mutated(model, "fc", transB=0),
             "batchnorm not folded": mutated(model, "dw_bn", op_type="Identity", keep_inputs=1),
             "pointwise bias lost": mutated(model, "pw", keep_inputs=2)})
+
+        # The imported network runs on the SystemC macros (DDC and baseline) bit-exactly against the reference.
+        for mode in ([], ["--baseline"]):
+            r = subprocess.run([str(BIN_DIR / "ddcpim_sim"), "--config", str(self.dir / "out" / "network.yaml"),
+                                "--verify", "--quiet", "--set", "fcc.pairs=auto", *mode],
+                               capture_output=True, text=True, env=self.env, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("verified", r.stdout + r.stderr)
 
     def test_pad_node_same_upper_and_matmul_head(self):
         model, logits = pad_matmul_model()

@@ -7,18 +7,11 @@ or with DDCPIM_BIN_DIR and DDCPIM_SOURCE_DIR in the environment; by default
 SOURCE_DIR is this file's repository and BIN_DIR its build/bin.
 """
 import json
-import os
-import shutil
 import subprocess
-import sys
-import tempfile
-import unittest
-from pathlib import Path
 
 import numpy as np
 
-SOURCE_DIR = Path(os.environ.get("DDCPIM_SOURCE_DIR", Path(__file__).resolve().parent.parent))
-BIN_DIR = Path(os.environ.get("DDCPIM_BIN_DIR", SOURCE_DIR / "build" / "bin"))
+from importer_test_case import ImporterTestCase, main
 
 
 def layer(name, cls, inputs, **config):
@@ -117,21 +110,8 @@ def float_reference(w, img):
     return g @ w["dense/kernel"] + w["dense/bias"]
 
 
-class ImportTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="test_import-"))
-        self.ref = BIN_DIR / "ddcpim_ref"
-        if not self.ref.is_file():
-            self.fail(f"{self.ref} not found: build first (scripts/build)")
-        self.env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def run_import(self, model, *args):
-        return subprocess.run([sys.executable, str(SOURCE_DIR / "scripts" / "ddcpim_import"), "tfjs", str(model),
-                               str(self.dir / "out"), "--bin", str(BIN_DIR), *args],
-                              capture_output=True, text=True, timeout=300, env=self.env)
+class ImportTest(ImporterTestCase):
+    FORMAT = "tfjs"
 
     def test_import_matches_float_model(self):
         layers, weights = tiny_model(np.random.default_rng(5))
@@ -192,7 +172,4 @@ class ImportTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and not sys.argv[1].startswith("-"):
-        BIN_DIR, SOURCE_DIR = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
-        del sys.argv[1:3]
-    unittest.main()
+    main()

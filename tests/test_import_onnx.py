@@ -8,21 +8,16 @@ SOURCE_DIR is this file's repository and BIN_DIR its build/bin. Needs Debian's
 python3-onnx (only to build the models; they are executed by the numpy code below).
 """
 import json
-import os
-import shutil
 import subprocess
-import sys
-import tempfile
 import unittest
-from pathlib import Path
 
 import numpy as np
 import onnx
 import yaml
 from onnx import TensorProto, helper, numpy_helper
 
-SOURCE_DIR = Path(os.environ.get("DDCPIM_SOURCE_DIR", Path(__file__).resolve().parent.parent))
-BIN_DIR = Path(os.environ.get("DDCPIM_BIN_DIR", SOURCE_DIR / "build" / "bin"))
+from importer_test_case import ImporterTestCase, main
+
 MAC_KINDS = {"conv", "depthwise", "pointwise", "fc"}
 KINDS = MAC_KINDS | {"add", "avgpool", "se", "relu", "relu6", "sigmoid", "swish"}
 
@@ -336,16 +331,8 @@ class ExecutorTest(unittest.TestCase):
         self.assertEqual(reshape(np.arange(12).reshape(1, 3, 2, 2), np.array([0, -1])).shape, (1, 12))
 
 
-class ImportOnnxTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = Path(tempfile.mkdtemp(prefix="test_import_onnx-"))
-        self.ref = BIN_DIR / "ddcpim_ref"
-        if not self.ref.is_file():
-            self.fail(f"{self.ref} not found: build first (scripts/build)")
-        self.env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
-
-    def tearDown(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+class ImportOnnxTest(ImporterTestCase):
+    FORMAT = "onnx"
 
     def run_import(self, model, *args):
         path = self.dir / "model.onnx"
@@ -353,10 +340,7 @@ class ImportOnnxTest(unittest.TestCase):
             onnx.save(model, str(path))
         else:
             path = model
-        return subprocess.run([sys.executable, str(SOURCE_DIR / "scripts" / "ddcpim_import"), "onnx", str(path),
-                               str(self.dir / "out"), "--bin", str(BIN_DIR), *args],
-                              capture_output=True, text=True, timeout=300, env=self.env)
-
+        return super().run_import(path, *args)
     def import_ok(self, model, *args):
         r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(self.dir / "eval.json"), *args)
         self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
@@ -406,7 +390,7 @@ class ImportOnnxTest(unittest.TestCase):
 
         # The imported network runs on the SystemC macros (DDC and baseline) bit-exactly against the reference.
         for mode in ([], ["--baseline"]):
-            r = subprocess.run([str(BIN_DIR / "ddcpim_sim"), "--config", str(self.dir / "out" / "network.yaml"),
+            r = subprocess.run([str(self.bin / "ddcpim_sim"), "--config", str(self.dir / "out" / "network.yaml"),
                                 "--verify", "--quiet", "--set", "fcc.pairs=auto", *mode],
                                capture_output=True, text=True, env=self.env, timeout=300)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -497,7 +481,4 @@ class ImportOnnxTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and not sys.argv[1].startswith("-"):
-        BIN_DIR, SOURCE_DIR = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
-        del sys.argv[1:3]
-    unittest.main()
+    main()

@@ -2,6 +2,8 @@
 // pointwise, add, SE, fc; odd channel counts; stride 2) verified against the
 // reference engine in DDC and baseline modes and on two macros, with the
 // same outputs in every mode; and MobileNetV2's cycles pinned.
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -110,6 +112,33 @@ TEST(EndToEnd, PairsInTheDiagonalLayoutVerifyThanksToTheCorrection) {
             EXPECT_EQ(l["mapping"], "diagonal");
             EXPECT_EQ(l["pairs_used"], true);
         }
+}
+
+TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndItsEstimatesMatchTheSimulation) {
+    // dw_mapping: auto estimates both schemes per layer (closed forms of docs/timing.md); each estimate
+    // must be the layer's simulated macro cycles under that scheme, up to the one cycle by which a
+    // layer's first command can align with the clock edge it starts on.
+    nlohmann::json a = run_sim(tiny() + " --verify --set macro.dw_mapping=auto");
+    nlohmann::json t = run_sim(tiny() + " --set macro.dw_mapping=toeplitz");
+    nlohmann::json d = run_sim(tiny() + " --set macro.dw_mapping=diagonal");
+    ASSERT_FALSE(a.is_null() || t.is_null() || d.is_null());
+    EXPECT_EQ(a["verified"], true);
+    EXPECT_EQ(a["output"], t["output"]);
+    int depthwise = 0;
+    for (size_t i = 0; i < a["layers"].size(); ++i) {
+        const auto& l = a["layers"][i];
+        if (l["kind"] != "depthwise") continue;
+        ++depthwise;
+        long long est_t = 0, est_d = 0;
+        std::string note = l["note"];
+        ASSERT_EQ(std::sscanf(note.c_str(), "auto: toeplitz %lld vs diagonal %lld", &est_t, &est_d), 2) << note;
+        const long long sim_t = t["layers"][i]["macro_cycles"], sim_d = d["layers"][i]["macro_cycles"];
+        EXPECT_LE(std::llabs(est_t - sim_t), 1) << l["name"];
+        EXPECT_LE(std::llabs(est_d - sim_d), 1) << l["name"];
+        EXPECT_EQ(l["mapping"], est_t <= est_d ? "toeplitz" : "diagonal") << l["name"];
+        EXPECT_EQ(l["macro_cycles"], est_t <= est_d ? sim_t : sim_d) << l["name"];
+    }
+    EXPECT_EQ(depthwise, 2);
 }
 
 TEST(EndToEnd, SimDumpMatchesTheReferenceDump) {

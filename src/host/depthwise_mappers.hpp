@@ -14,6 +14,7 @@ public:
     // n: outputs per segment (>= 1; see toeplitz_outputs).
     ToeplitzMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m, int n);
     const MappingSummary& summary() const override { return m_summary; }
+    void add_note(const std::string& note) { m_summary.note = m_summary.note.empty() ? note : note + "; " + m_summary.note; }
     Tile tile(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;

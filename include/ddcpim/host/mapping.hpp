@@ -10,6 +10,9 @@
 //  - diagonal (depthwise, baseline): channel i's K*K weights in its own rows
 //    of its own column, kept inside one segment; one output pixel per
 //    channel per MVM.
+//  - dw_mapping: auto takes, per depthwise layer, whichever of the two costs
+//    fewer macro cycles (estimated_macro_cycles): toeplitz rewrites its tiles
+//    often, which tiny feature maps do not repay.
 // A mapper describes tiles and, for any MVM of a tile, its input lanes and
 // where its results go. It is pure: tests check it without SystemC.
 #pragma once
@@ -66,6 +69,12 @@ bool pairs_usable(const MacroParams& p, const LayerParams& params);
 // Toeplitz outputs per segment: the largest n with K x (K + s(n-1)) <=
 // segment_rows and n <= N; 0 when no window fits (diagonal is used instead).
 int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int columns);
+
+// Macro cycles of a layer on one macro under a mapper, from the closed forms of
+// docs/timing.md: per tile, one weight load of rows_used rows, then runs of at
+// most buffer_vectors MVMs. Host work is left out (the same for every scheme).
+// dw_mapping: auto picks the depthwise scheme with the smaller estimate.
+int64_t estimated_macro_cycles(const LayerMapper& mapper, const LayerDesc& l, const MacroParams& macro);
 
 // Throws UserError naming the layer when it cannot be mapped onto the macro.
 void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>& params, const MacroParams& macro);

@@ -260,8 +260,9 @@ def qdq_model(seed=3, scales=None):
 def error_model(kind):
     """A small valid ONNX model with one thing in it the importer must refuse."""
     b = Builder(4, 12, 12)
-    if kind == "maxpool":
+    if kind == "maxpool":     # and a LeakyRelu: one run lists every unsupported op
         x = b.node("MaxPool", "pool1", b.conv("c", "x", 3, 8, 3), kernel_shape=[2, 2], strides=[2, 2])
+        x = b.node("LeakyRelu", "leaky", x)
     elif kind == "dilation":
         x = b.conv("dil_conv", "x", 3, 8, 3, dilations=[2, 2])
     elif kind == "clip4":
@@ -457,7 +458,8 @@ class ImportOnnxTest(ImporterTestCase):
             self.assertIn(w, r.stderr)
 
     def test_unsupported_op_names_node_and_op(self):
-        self.expect_refusal(error_model("maxpool"), "'pool1'", "MaxPool")
+        self.expect_refusal(error_model("maxpool"), "node 'pool1' (MaxPool)",
+                            "unsupported ops in the model: MaxPool (1 node), LeakyRelu (1 node)")
 
     def test_dilation_names_node_and_attribute(self):
         self.expect_refusal(error_model("dilation"), "'dil_conv'", "dilations")

@@ -171,10 +171,17 @@ class OnnxFrontEnd:
         self.pending["input"] = self.uses.get(ins[0].name, 0)
         if len(self.output_names) != 1:
             raise ImportError_(f"the model has {len(self.output_names)} outputs; exactly one is supported")
+        unsupported = {}    # every unsupported op type at once, so one run tells the whole story
         for node in g.node:
-            handler = getattr(self, "op_" + node.op_type, None)
-            if handler is None or node.domain not in ("", "ai.onnx"):
-                raise self.err(node, "op not supported (docs/import.md lists the supported ops)")
+            if node.op_type not in ATTRIBUTES or node.domain not in ("", "ai.onnx"):
+                unsupported.setdefault(f"{node.domain + '.' if node.domain else ''}{node.op_type}", []).append(node)
+        if unsupported:
+            first = next(iter(unsupported.values()))[0]
+            listing = ", ".join(f"{op} ({len(ns)} node{'s' if len(ns) > 1 else ''})" for op, ns in unsupported.items())
+            raise self.err(first, f"op not supported; unsupported ops in the model: {listing} "
+                                  "(docs/import.md lists the supported ops)")
+        for node in g.node:
+            handler = getattr(self, "op_" + node.op_type)
             extra = set(_attrs(node)) - ATTRIBUTES[node.op_type]
             if extra:
                 raise self.err(node, f"attribute '{sorted(extra)[0]}' is not supported")

@@ -1,5 +1,6 @@
 """Float model vs int8 configs on the same images: top-1 agreement, logit SQNR, ddcpim_ref cross-check."""
 import os
+import sys
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,9 +16,15 @@ def sqnr_db(ref, test):
     return float("inf") if err == 0 else float(10 * np.log10(np.sum(ref ** 2) / err))
 
 
-def batches(n, size):
+def batches(n, size, what=None):
+    """Slices of at most size over n items; with `what`, a progress line on a terminal's stderr."""
+    show = what is not None and sys.stderr.isatty()
     for i in range(0, n, size):
+        if show:
+            print(f"\r{what}: {i}/{n} images", end="", file=sys.stderr, flush=True)
         yield slice(i, min(n, i + size))
+    if show:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def cross_check(bin_dir, config, net, codes):
@@ -45,7 +52,7 @@ def evaluate(ops, configs, images, input_scale, batch=8, bin_dir=None):
     codes = images.transpose(0, 3, 1, 2).astype(np.int64)
     nets = [IntNet(c) for c in configs]
     fl, il = [], [[] for _ in nets]
-    for sl in batches(len(codes), batch):
+    for sl in batches(len(codes), batch, f"evaluating {len(configs)} config(s)"):
         fl.append(float_forward(ops, codes[sl] * input_scale)[ops[-1].name].reshape(sl.stop - sl.start, -1))
         for j, net in enumerate(nets):
             il[j].append(net.run(codes[sl])[1])

@@ -104,6 +104,12 @@ OPS = {
     "Flatten": lambda x, axis=1, **_: x.reshape(int(np.prod(x.shape[:axis])), -1),
     "Reshape": reshape, "Pad": pad, "Identity": lambda x, **_: x, "Dropout": lambda x, *_, **__: x,
     "Softmax": softmax, "QuantizeLinear": quantize_linear, "DequantizeLinear": dequantize_linear,
+    "ReduceMean": lambda x, axes, keepdims=1, **_: x.mean(axis=tuple(axes), keepdims=bool(keepdims)),
+    "AveragePool": lambda x, kernel_shape, **_: (                     # only the whole-input pool is built here
+        x.mean(axis=(2, 3), keepdims=True) if list(kernel_shape) == list(x.shape[2:]) else None),
+    "Squeeze": lambda x, axes, **_: np.squeeze(x, axis=tuple(int(a) for a in axes)),
+    "Unsqueeze": lambda x, axes, **_: np.expand_dims(x, tuple(int(a) for a in axes)),
+    "Constant": lambda value, **_: f64(numpy_helper.to_array(value)),
 }
 
 
@@ -192,6 +198,22 @@ def pad_matmul_model(seed=2, pads=(0, 0, 1, 0, 0, 0, 0, 2)):
     x = b.node("Reshape", "flat", b.node("Identity", "ident", x), b.const("flat.shape", [1, -1], np.int64))
     y = b.node("MatMul", "head", x, b.const("head.w", b.rng.normal(0, 0.15, (8 * 6 * 7, 10))))
     return b.model(b.node("Add", "head_bias", y, b.const("head.b", b.rng.normal(0, 0.3, 10))), 10), "head_bias"
+
+
+def other_ops_model(seed=5):
+    """12x12 input: the supported ops the two models above leave out. Conv 'SAME_LOWER' stride 2 (pads
+    1,1,0,0), ReduceMean over H, W as the squeeze-excite pool, gate * features (gate first), AveragePool over
+    the whole map, Squeeze and Unsqueeze, and a Gemm with alpha, beta, transB 0 and a Constant node's bias."""
+    b = Builder(seed, 12, 12)
+    x = b.node("Relu", "c1_relu", b.conv("c1", "x", 3, 8, 3, bias=True, strides=[2, 2], auto_pad="SAME_LOWER"))
+    gate = b.node("Sigmoid", "gate", b.conv("se", b.node("ReduceMean", "se_mean", x, axes=[2, 3]), 8, 8, 1, bias=True))
+    x = b.node("AveragePool", "pool", b.node("Mul", "scale", gate, x), kernel_shape=[6, 6])
+    x = b.node("Squeeze", "sq", x, b.const("sq.axes", [2, 3], np.int64))
+    x = b.node("Flatten", "flat", b.node("Unsqueeze", "unsq", x, b.const("unsq.axes", [2, 3], np.int64)))
+    b.nodes.append(helper.make_node("Constant", [], ["fc_bias"], name="fc_bias", value=numpy_helper.from_array(
+        b.rng.normal(0, 0.3, 10).astype(np.float32))))
+    y = b.node("Gemm", "fc", x, b.const("fc.w", b.rng.normal(0, 1.0, (8, 10))), "fc_bias", alpha=0.5, beta=2.0)
+    return b.model(y, 10), "fc"
 
 
 def mutated(model, name, op_type=None, keep_inputs=None, **attrs):
@@ -412,6 +434,19 @@ class ImportOnnxTest(ImporterTestCase):
             "SAME_LOWER": mutated(model, "c1", auto_pad="SAME_LOWER"),
             "Pad sides flipped": pad_matmul_model(pads=(0, 0, 0, 2, 0, 0, 1, 0))[0],
             "head bias lost": mutated(model, "head_bias", op_type="Identity", keep_inputs=1)})
+
+    def test_other_ops_same_lower_reducemean_averagepool_squeeze_gemm_alpha_beta(self):
+        model, logits = other_ops_model()
+        ev, layers = self.import_ok(model)
+        self.assertGreater(ev["logit_sqnr_db"], 25)
+        self.assertEqual([l["kind"] for l in layers],
+                         ["conv", "relu", "avgpool", "pointwise", "sigmoid", "se", "avgpool", "fc"])
+        self.assertEqual(layers[0]["padding"], [1, 1, 0, 0])          # SAME_LOWER: the extra pixel first
+        self.assertEqual(layers[5]["inputs"], ["c1_relu", "gate"])     # features first, whatever the Mul's order
+        # (SAME_UPPER would move the logits too little after two global pools: the padding is checked above.)
+        self.check_logits(model, logits, probe_image(11, 12, 12), {
+            "alpha ignored": mutated(model, "fc", alpha=1.0),
+            "beta ignored": mutated(model, "fc", beta=1.0)})
 
     def test_qdq_model_keeps_its_int8_weights_and_scales(self):
         rng = np.random.default_rng(11)

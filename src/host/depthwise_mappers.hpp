@@ -9,12 +9,20 @@ namespace ddcpim::host {
 using ChannelUnit = std::pair<int, int>;
 std::vector<ChannelUnit> channel_units(const LayerDesc& l, const LayerParams& p, const MacroParams& m, bool& paired);
 
-class ToeplitzMapper : public LayerMapper {
+// What both depthwise mappers share: their summary, and notes on why a scheme was chosen.
+class DepthwiseMapper : public LayerMapper {
+public:
+    const MappingSummary& summary() const override { return m_summary; }
+    void add_note(const std::string& note) { m_summary.note = m_summary.note.empty() ? note : note + "; " + m_summary.note; }
+
+protected:
+    MappingSummary m_summary;
+};
+
+class ToeplitzMapper : public DepthwiseMapper {
 public:
     // n: outputs per segment (>= 1; see toeplitz_outputs).
     ToeplitzMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m, int n);
-    const MappingSummary& summary() const override { return m_summary; }
-    void add_note(const std::string& note) { m_summary.note = m_summary.note.empty() ? note : note + "; " + m_summary.note; }
     Tile tile(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
@@ -27,17 +35,14 @@ private:
     int m_n, m_window;  // outputs per segment, window width K + s(n - 1)
     int m_blocks;       // output column blocks per output row: ceil(Wo / n)
     std::vector<ChannelUnit> m_units;
-    MappingSummary m_summary;
 };
 
 // Largest n with K x (K + s(n-1)) <= segment_rows and n <= N; 0 if none fits.
 int toeplitz_outputs(int kernel, int stride, int segment_rows, int columns);
 
-class DiagonalMapper : public LayerMapper {
+class DiagonalMapper : public DepthwiseMapper {
 public:
     DiagonalMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
-    const MappingSummary& summary() const override { return m_summary; }
-    void add_note(const std::string& note) { m_summary.note = m_summary.note.empty() ? note : note + "; " + m_summary.note; }
     Tile tile(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
@@ -52,7 +57,6 @@ private:
     int m_per_segment;       // channels per segment (0: K*K exceeds a segment; pointwise mode)
     int m_per_tile;          // channels per tile
     std::vector<ChannelUnit> m_units;
-    MappingSummary m_summary;
 };
 
 }  // namespace ddcpim::host

@@ -222,15 +222,21 @@ MOBILENETV2_BLOCKS = [  # (t, c, n, s) from Table 2 of the paper
 ]
 
 
-def build_mobilenetv2():
-    net = Net("mobilenetv2")
-    hw = 224
-    net.comment("stem: conv 3x3 stride 2, 3 -> 32 (224x224 -> 112x112)")
-    net.conv("conv1", 3, 32, 3, 2, 1)
+def build_mobilenetv2(name="mobilenetv2", input_spec=INPUT, stem_stride=2,
+                      stem=32, blocks=MOBILENETV2_BLOCKS, head=1280, classes=1000,
+                      width=1.0):
+    net = Net(name)
+    c_in, hw = input_spec["channels"], input_spec["height"]
+    stem, head = _width(stem, width), _width(head, width)
+    hw_stem = (hw + 2 - 3) // stem_stride + 1
+    net.comment("stem: conv 3x3 stride %d, %d -> %d (%dx%d -> %dx%d)"
+                % (stem_stride, c_in, stem, hw, hw, hw_stem, hw_stem))
+    net.conv("conv1", c_in, stem, 3, stem_stride, 1)
     net.layer("conv1_act", "relu6")
-    hw = 112
-    cin, x, b = 32, "conv1_act", 0
-    for t, c, n, s in MOBILENETV2_BLOCKS:
+    hw = hw_stem
+    cin, x, b = stem, "conv1_act", 0
+    for t, c, n, s in blocks:
+        c = _width(c, width)
         for i in range(n):
             b += 1
             stride = s if i == 0 else 1
@@ -254,13 +260,19 @@ def build_mobilenetv2():
             else:
                 x = proj
             cin, hw = c, hw_out
-    net.comment("head: pointwise %d -> 1280 (%dx%d), global average pool, "
-                "classifier" % (cin, hw, hw))
-    net.pw("head", cin, 1280)
+    net.comment("head: pointwise %d -> %d (%dx%d), global average pool, "
+                "classifier" % (cin, head, hw, hw))
+    net.pw("head", cin, head)
     net.layer("head_act", "relu6")
     net.layer("pool", "avgpool")
-    net.layer("classifier", "fc", in_channels=1280, out_features=1000)
+    net.layer("classifier", "fc", in_channels=head, out_features=classes)
+    net.input_spec = input_spec
     return net
+
+
+def _width(c, width):
+    """Channels scaled by a width multiplier (at least 1)."""
+    return max(1, int(round(c * width)))
 
 
 # --------------------------------------------------------------------------
@@ -273,14 +285,22 @@ EFFICIENTNET_B0_STAGES = [  # (expand, kernel, stride, out, repeats), Table 1
 ]
 
 
-def build_efficientnet_b0():
-    net = Net("efficientnet_b0")
-    net.comment("stem: conv 3x3 stride 2, 3 -> 32, swish (224x224 -> 112x112)")
-    net.conv("stem", 3, 32, 3, 2, 1)
+def build_efficientnet_b0(name="efficientnet_b0", input_spec=INPUT,
+                          stem_stride=2, stem=32,
+                          stages=EFFICIENTNET_B0_STAGES, head=1280,
+                          classes=1000, width=1.0):
+    net = Net(name)
+    c_in, hw = input_spec["channels"], input_spec["height"]
+    stem, head = _width(stem, width), _width(head, width)
+    hw_stem = (hw + 2 - 3) // stem_stride + 1
+    net.comment("stem: conv 3x3 stride %d, %d -> %d, swish (%dx%d -> %dx%d)"
+                % (stem_stride, c_in, stem, hw, hw, hw_stem, hw_stem))
+    net.conv("stem", c_in, stem, 3, stem_stride, 1)
     net.layer("stem_act", "swish")
-    hw = 112
-    cin, x, b = 32, "stem_act", 0
-    for stage, (e, k, s, c, n) in enumerate(EFFICIENTNET_B0_STAGES, 1):
+    hw = hw_stem
+    cin, x, b = stem, "stem_act", 0
+    for stage, (e, k, s, c, n) in enumerate(stages, 1):
+        c = _width(c, width)
         for i in range(n):
             b += 1
             stride = s if i == 0 else 1
@@ -315,13 +335,41 @@ def build_efficientnet_b0():
             else:
                 x = proj
             cin, hw = c, hw_out
-    net.comment("head: pointwise %d -> 1280, swish (%dx%d), global average "
-                "pool, classifier" % (cin, hw, hw))
-    net.pw("head", cin, 1280)
+    net.comment("head: pointwise %d -> %d, swish (%dx%d), global average "
+                "pool, classifier" % (cin, head, hw, hw))
+    net.pw("head", cin, head)
     net.layer("head_act", "swish")
     net.layer("pool", "avgpool")
-    net.layer("classifier", "fc", in_channels=1280, out_features=1000)
+    net.layer("classifier", "fc", in_channels=head, out_features=classes)
+    net.input_spec = input_spec
     return net
+
+
+# Fashion-MNIST variants (docs/training.md): 32x32x1 input (the 28x28 images
+# centred), 10 classes, the same block structure at a width and depth that
+# train on two CPU cores within the pipeline's hour.
+FASHION_INPUT = {"channels": 1, "height": 32, "width": 32, "signed": False}
+FASHION_MOBILENETV2_BLOCKS = [  # (t, c, n, s)
+    (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 2, 2), (6, 64, 2, 1), (6, 96, 1, 1),
+]
+FASHION_EFFICIENTNET_STAGES = [  # (expand, kernel, stride, out, repeats)
+    (1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 1, 64, 2),
+    (6, 5, 1, 96, 1),
+]
+
+
+def build_fashion_mobilenetv2(width=1.0, suffix=""):
+    return build_mobilenetv2("fashion_mobilenetv2" + suffix, FASHION_INPUT,
+                             stem_stride=2, stem=16,
+                             blocks=FASHION_MOBILENETV2_BLOCKS, head=320,
+                             classes=10, width=width)
+
+
+def build_fashion_efficientnet_b0(width=1.0, suffix=""):
+    return build_efficientnet_b0("fashion_efficientnet_b0" + suffix,
+                                 FASHION_INPUT, stem_stride=2, stem=16,
+                                 stages=FASHION_EFFICIENTNET_STAGES, head=320,
+                                 classes=10, width=width)
 
 
 # --------------------------------------------------------------------------
@@ -352,7 +400,8 @@ def _flow(d, order):
 
 def render(net, description):
     layers = net.layers()
-    shapes, macs = analyse(INPUT, layers)
+    input_spec = getattr(net, "input_spec", INPUT)
+    shapes, macs = analyse(input_spec, layers)
     total = sum(macs.values())
     counts = kind_counts(layers)
     mac_counts = [(k, n) for k, n in counts if k in MAC_KINDS]
@@ -375,8 +424,8 @@ def render(net, description):
     out.append("fcc: {pairs: auto}")
     out.append("network:")
     out.append("  name: %s" % net.name)
-    out.append("  input: " + _flow(INPUT, ("channels", "height", "width",
-                                           "signed")))
+    out.append("  input: " + _flow(input_spec, ("channels", "height",
+                                                "width", "signed")))
     out.append("  layers:")
     for tag, item in net.items:
         if tag == "comment":
@@ -396,6 +445,20 @@ NETWORKS = [
     ("configs/efficientnet_b0.yaml", build_efficientnet_b0,
      "EfficientNet-B0, 224x224x3 input (Tan & Le, \"EfficientNet: Rethinking "
      "Model Scaling for Convolutional Neural Networks\", ICML 2019)."),
+    ("configs/fashion_mnist/mobilenetv2.yaml", build_fashion_mobilenetv2,
+     "MobileNetV2 blocks for Fashion-MNIST, 32x32x1 input, 10 classes "
+     "(docs/training.md)."),
+    ("configs/fashion_mnist/mobilenetv2_half.yaml",
+     lambda: build_fashion_mobilenetv2(0.5, "_half"),
+     "the same MobileNetV2 for Fashion-MNIST at half width: the unpaired "
+     "network of the same cell count as the paired one (docs/training.md)."),
+    ("configs/fashion_mnist/efficientnet_b0.yaml", build_fashion_efficientnet_b0,
+     "EfficientNet-B0 blocks (SE, swish, 5x5 depthwise) for Fashion-MNIST, "
+     "32x32x1 input, 10 classes (docs/training.md)."),
+    ("configs/fashion_mnist/efficientnet_b0_half.yaml",
+     lambda: build_fashion_efficientnet_b0(0.5, "_half"),
+     "the same EfficientNet-B0 for Fashion-MNIST at half width "
+     "(docs/training.md)."),
 ]
 
 

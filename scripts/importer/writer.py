@@ -12,19 +12,25 @@ def fmt_value(v):
     return str(v)
 
 
-def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source):
+def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source, header=None, fcc_skip=()):
+    """network.yaml and weights/*.npy. fcc: "auto" pairs every MAC layer at load; an op's `pairs` attribute
+    (the trainer's) lists its layer's pairs; fcc_skip is written as fcc.skip. header: the comment lines at
+    the top (default: the importer's)."""
     out_dir = Path(out_dir)
     wdir = out_dir / "weights"
     wdir.mkdir(parents=True, exist_ok=True)
     for f in wdir.glob("*.npy"):
         f.unlink()
-    lines = [f"# {name}: imported by scripts/ddcpim_import from {source}",
-             "# int8 post-training quantisation: per-filter symmetric weights, calibrated activation scales.",
-             "# Input: unsigned 8-bit codes, real value = code * input.scale.",
-             "macro: {}",
-             "weights: {source: npy, dir: weights}"]
-    if fcc == "auto":
-        lines.append("fcc: {pairs: auto}   # pair every MAC layer's filters (docs/fcc.md)")
+    if header is None:
+        header = [f"{name}: imported by scripts/ddcpim_import from {source}",
+                  "int8 post-training quantisation: per-filter symmetric weights, calibrated activation scales."]
+    lines = [f"# {h}" for h in header] + [
+        "# Input: unsigned 8-bit codes, real value = code * input.scale.",
+        "macro: {}",
+        "weights: {source: npy, dir: weights}"]
+    fcc_top = ({"pairs": "auto"} if fcc == "auto" else {}) | ({"skip": list(fcc_skip)} if fcc_skip else {})
+    if fcc_top:
+        lines.append(f"fcc: {fmt_value(fcc_top)}   # pairing at load / left unpaired (docs/fcc.md)")
     lines += ["network:", f"  name: {name}",
               f"  input: {{channels: {in_shape[0]}, height: {in_shape[1]}, width: {in_shape[2]}, "
               f"signed: false, scale: {input_scale!r}}}",
@@ -47,6 +53,8 @@ def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source
             d["padding"] = t if t == l == b == r else [t, l, b, r]
         if op.kind == "fc":
             d["out_features"] = op.weight.shape[0]
+        if getattr(op, "pairs", None):
+            d["fcc"] = {"pairs": [list(map(int, p)) for p in op.pairs]}
         lines.append(f"    - {fmt_value(d)}   # -> {'x'.join(map(str, op.shape))}")
         prev = op.name
         p = params[op.name]

@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -13,7 +14,7 @@ namespace ddcpim::cli {
 void add_common_options(CLI::App& app, CommonOptions& o) {
     app.add_option("--config", o.config, "network and macro config (YAML)")->required();
     app.add_option("--set", o.sets, "override a config key, KEY=VALUE (repeatable), e.g. macro.rows=128");
-    app.add_option("--input", o.input_npy, "input tensor (.npy, C x H x W integers); default: the seeded sample input");
+    app.add_option("--input", o.input_npy, "input tensor (.npy, C x H x W integers; ddcpim_ref also takes a batch, N x C x H x W); default: the seeded sample input");
     app.add_flag("--print-config", o.print_config, "print the fully resolved config");
     app.add_option("--write-config", o.write_config, "write the fully resolved config to this file");
     app.add_flag("--quiet,-q", o.quiet, "print only errors and the final totals");
@@ -43,16 +44,38 @@ ConfigFile load_config_from(const CommonOptions& o) {
     return load_config(o.config, ov);
 }
 
-Tensor load_input(const CommonOptions& o, const ConfigFile& cfg) {
-    if (o.input_npy.empty()) return ref::sample_input(cfg.network, cfg.weights.seed);
+std::vector<Tensor> load_inputs(const CommonOptions& o, const ConfigFile& cfg, bool* batched) {
+    *batched = false;
+    if (o.input_npy.empty()) return {ref::sample_input(cfg.network, cfg.weights.seed)};
     NpyArray a = read_npy(o.input_npy);
-    if (!a.is_integer() || a.shape.size() != 3)
-        throw UserError({o.input_npy}, fmt::format("expected a 3-D integer array (C, H, W), got dtype {} with {} dims",
-                                                   a.dtype, a.shape.size()));
-    Tensor t(Shape{int(a.shape[0]), int(a.shape[1]), int(a.shape[2])}, cfg.network.input.is_signed);
-    for (size_t i = 0; i < a.values.size(); ++i) t.data[i] = static_cast<int32_t>(a.values[i]);
-    ref::check_input(cfg.network, t, o.input_npy);
-    return t;
+    if (!a.is_integer() || (a.shape.size() != 3 && a.shape.size() != 4))
+        throw UserError({o.input_npy},
+                        fmt::format("expected a 3-D (C, H, W) or 4-D (N, C, H, W) integer array, got dtype {} with {} dims",
+                                    a.dtype, a.shape.size()));
+    *batched = a.shape.size() == 4;
+    const size_t lead = *batched ? 1 : 0;
+    const int64_t n = *batched ? a.shape[0] : 1;
+    if (n < 1) throw UserError({o.input_npy}, "expected at least one image along the leading N axis, got 0");
+    const Shape shape{int(a.shape[lead]), int(a.shape[lead + 1]), int(a.shape[lead + 2])};
+    std::vector<Tensor> images;
+    images.reserve(size_t(n));
+    const size_t per_image = a.values.size() / size_t(n);
+    for (int64_t i = 0; i < n; ++i) {
+        Tensor t(shape, cfg.network.input.is_signed);
+        for (size_t j = 0; j < per_image; ++j) t.data[j] = static_cast<int32_t>(std::clamp(a.values[size_t(i) * per_image + j], -2147483648.0, 2147483647.0));
+        ref::check_input(cfg.network, t, *batched ? fmt::format("{} (image {})", o.input_npy, i) : o.input_npy);
+        images.push_back(std::move(t));
+    }
+    return images;
+}
+
+Tensor load_input(const CommonOptions& o, const ConfigFile& cfg) {
+    bool batched = false;
+    std::vector<Tensor> images = load_inputs(o, cfg, &batched);
+    if (batched)
+        throw UserError({o.input_npy}, fmt::format("expected one image (C, H, W); this tool takes no batch of {}",
+                                                   images.size()));
+    return std::move(images.front());
 }
 
 void emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg) {

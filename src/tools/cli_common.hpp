@@ -28,8 +28,11 @@ void add_common_options(CLI::App& app, CommonOptions& o);
 int run_tool(const char* tool, CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
 ConfigFile load_config_from(const CommonOptions& o);
-// The sample input of the network, or the --input file.
+// The sample input of the network, or the --input file (C, H, W).
 Tensor load_input(const CommonOptions& o, const ConfigFile& cfg);
+// The --input file as a batch: (N, C, H, W) gives N images, (C, H, W) one;
+// without --input, the sample input. `batched` tells which form the file had.
+std::vector<Tensor> load_inputs(const CommonOptions& o, const ConfigFile& cfg, bool* batched);
 // --print-config / --write-config.
 void emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg);
 

@@ -1,7 +1,8 @@
 // ddcpim_ref: runs a network through the plain C++ reference engine (the
 // golden model) and prints a per-layer summary; --dump writes per-layer
 // inputs, weights and raw accumulators as .npy files; --output writes the
-// network's output codes.
+// network's output codes. Given a batch (--input with a leading N axis) it
+// runs every image and, with --labels, prints the top-1 accuracy.
 #include <chrono>
 #include <optional>
 
@@ -10,26 +11,69 @@
 #include "cli_common.hpp"
 #include "ddcpim/common/npy.hpp"
 #include "ddcpim/network/npy_weights.hpp"
+#include "ddcpim/ref/batch.hpp"
 #include "ddcpim/ref/dump.hpp"
 #include "ddcpim/ref/engine.hpp"
 #include "ddcpim/ref/summary.hpp"
+
+namespace {
+
+// --input with a leading N axis: every image through the engine, the outputs
+// stacked, and top-1 accuracy against --labels.
+int run_batch_mode(const ddcpim::Network& net, const std::vector<ddcpim::Tensor>& inputs, const std::string& labels_file,
+                   const std::string& output_file, bool quiet, unsigned threads) {
+    using namespace ddcpim;
+    std::vector<int64_t> labels;
+    const Shape out_shape = net.desc.layers.back().out_shape;
+    if (!labels_file.empty()) labels = ref::read_labels(labels_file, inputs.size(), out_shape.size());
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<Tensor> outputs = ref::run_batch(net, inputs, threads);
+    double run_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!quiet) fmt::print("batch: {} images in {:.3f} s ({:.2f} ms per image)\n", inputs.size(), run_s,
+                           1e3 * run_s / double(inputs.size()));
+    if (!labels.empty()) {
+        size_t correct = 0;
+        for (size_t i = 0; i < outputs.size(); ++i) correct += ref::top1_class(outputs[i]) == labels[i];
+        fmt::print("top-1: {}/{} = {:.2f}%\n", correct, outputs.size(), 100.0 * double(correct) / double(outputs.size()));
+    }
+    if (!output_file.empty()) {
+        std::vector<int32_t> stacked;
+        stacked.reserve(outputs.size() * size_t(out_shape.size()));
+        for (const Tensor& t : outputs) stacked.insert(stacked.end(), t.data.begin(), t.data.end());
+        write_npy_int32(output_file, {int64_t(outputs.size()), out_shape.c, out_shape.h, out_shape.w}, stacked);
+        if (!quiet) fmt::print("wrote {} outputs to {}\n", outputs.size(), output_file);
+    }
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace ddcpim;
     CLI::App app{"ddcpim_ref: int8 reference inference of a network config (the golden model)"};
     cli::CommonOptions o;
-    std::string dump_dir, export_dir, output_file;
+    std::string dump_dir, export_dir, output_file, labels_file;
+    unsigned threads = 0;
     cli::add_common_options(app, o);
     app.add_option("--dump", dump_dir, "write NN_<layer>.{input,weight,acc}.npy and .json for every MAC layer");
     app.add_option("--export", export_dir,
                    "write the network's parameters as .npy files and DIR/network.yaml pointing at them");
-    app.add_option("--output", output_file, "write the last layer's output codes (C x H x W, int32 .npy)");
+    app.add_option("--output", output_file,
+                   "write the last layer's output codes (C x H x W, int32 .npy; N x C x H x W for a batch input)");
+    app.add_option("--labels", labels_file,
+                   "with a batch input: the images' classes (1-D integer .npy, N entries); prints top-1 accuracy");
+    app.add_option("--threads", threads, "threads for a batch input (default: all cores)");
     return cli::run_tool("ddcpim_ref", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
         cli::emit_resolved_config(o, cfg);
         auto t0 = std::chrono::steady_clock::now();
         Network net = build_network(cfg);
-        Tensor input = cli::load_input(o, cfg);
+        bool batched = false;
+        std::vector<Tensor> inputs = cli::load_inputs(o, cfg, &batched);
+        if (batched) return run_batch_mode(net, inputs, labels_file, output_file, o.quiet, threads);
+        if (!labels_file.empty())
+            throw UserError({labels_file}, "--labels needs a batch input: --input X.npy of shape (N, C, H, W)");
+        const Tensor& input = inputs.front();
         std::optional<LayerDumper> dumper;
         if (!dump_dir.empty()) dumper.emplace(net, dump_dir);
         auto t1 = std::chrono::steady_clock::now();

@@ -1,0 +1,1 @@
+"""FCC-aware training for ddcpim (scripts/ddcpim_train): one module per job."""

@@ -1,0 +1,166 @@
+"""The stages of FCC-aware training, each reading and writing files in one work directory:
+
+  float     float training (batch norm)                         -> float.pt
+  qat       BN folded, scales calibrated, int8 QAT               -> qat.pt
+  export    the int8 network, unpaired                           -> int8/network.yaml
+  pair      ddcpim_fcc on that export (post-training FCC)        -> fcc_post[_sf]/network.yaml
+  finetune  FCC-aware fine-tuning from those pairs               -> fcc[_sf].pt, fcc[_sf]/network.yaml
+  evaluate  ddcpim_ref's top-1 of every exported network         -> results.json
+
+results.json keeps, per stage, the epochs, the wall time and the test accuracy.
+"""
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from . import checkpoint, evaluation, fcc_constraint, quantisation, training
+from .data import check_labels, fit_to_input, load_split
+from .errors import TrainError
+from .model import Model
+from .netspec import MAC_KINDS, load_netspec
+
+CALIBRATION_IMAGES = 2000
+
+
+class Pipeline:
+    def __init__(self, args, log=print):
+        self.args, self.log = args, log
+        self.spec = load_netspec(args.config)
+        self.out = Path(args.out or Path("out/train") / Path(args.config).stem)
+        self.out.mkdir(parents=True, exist_ok=True)
+        training.seed_everything(args.seed, args.threads)
+        self._data = {}
+        self.results_path = self.out / "results.json"
+        self.results = json.loads(self.results_path.read_text()) if self.results_path.is_file() else {}
+        self.results["config"] = str(args.config)
+        self.results["seed"] = args.seed
+
+    # -- data -------------------------------------------------------------------------------------------
+    def data(self, split):
+        if split not in self._data:
+            x, y = load_split(self.args.data, split)
+            x = fit_to_input(x, self.spec.input_shape, f"{self.args.data} ({split})")
+            check_labels(y, self.spec.classes, f"{self.args.data} ({split})")
+            limit = self.args.train_images if split == "train" else self.args.test_images
+            if limit:
+                x, y = x[:limit], y[:limit]
+            self._data[split] = (x, y)
+        return self._data[split]
+
+    # -- bookkeeping ------------------------------------------------------------------------------------
+    def record(self, stage, **kw):
+        self.results.setdefault("stages", {}).setdefault(stage, {}).update(kw)
+        self.results_path.write_text(json.dumps(self.results, indent=2) + "\n")
+
+    def model(self):
+        return Model(self.spec).to(memory_format=torch.channels_last)
+
+    def header(self, what):
+        return [f"{self.spec.name}: {what}, by scripts/ddcpim_train from {self.spec.path.name} "
+                f"(seed {self.args.seed}; docs/training.md)"]
+
+    # -- stages -----------------------------------------------------------------------------------------
+    def stage_float(self):
+        a = self.args
+        m = self.model()
+        x, y = self.data("train")
+        self.log(f"float: {a.epochs_float} epochs on {len(x)} images")
+        secs = training.train(m, x, y, "float", a.epochs_float, a.lr, a.seed, batch=a.batch, log=self.log,
+                              max_steps=a.max_steps)
+        checkpoint.save(m, self.out / "float.pt", "float")
+        xt, yt = self.data("test")
+        top1 = float((training.predict(m, xt, "float") == yt).mean())
+        self.log(f"float: top-1 {100 * top1:.2f}% (torch, {len(xt)} test images)")
+        self.record("float", epochs=a.epochs_float, seconds=round(secs, 1), top1=top1, engine="torch float")
+
+    def stage_qat(self):
+        a = self.args
+        m = self.model()
+        checkpoint.load(m, self.out / "float.pt", ["float"])
+        x, y = self.data("train")
+        quantisation.prepare(m, x[:CALIBRATION_IMAGES])
+        self.log(f"qat: {a.epochs_qat} epochs, activation scales from {min(len(x), CALIBRATION_IMAGES)} images")
+        secs = training.train(m, x, y, "qat", a.epochs_qat, a.lr_qat, a.seed + 1, batch=a.batch, log=self.log,
+                              max_steps=a.max_steps)
+        checkpoint.save(m, self.out / "qat.pt", "qat")
+        self.record("int8", epochs=a.epochs_qat, seconds=round(secs, 1))
+
+    def stage_export(self):
+        m = self.model()
+        checkpoint.load(m, self.out / "qat.pt", ["qat"])
+        path = quantisation.export(m, self.out / "int8", self.header("int8 quantisation-aware trained"),
+                                   fcc_skip=self.args.fcc_skip)
+        self.log(f"export: {path}")
+
+    def stage_pair(self, sign_flexible):
+        name = "fcc_post_sf" if sign_flexible else "fcc_post"
+        t0 = time.time()
+        out = self.out / name / "network.yaml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        evaluation.ddcpim_fcc(self.out / "int8" / "network.yaml", out, sign_flexible, self.args.bin)
+        self.log(f"pair: {out} (ddcpim_fcc{', sign-flexible' if sign_flexible else ''})")
+        self.record(name, seconds=round(time.time() - t0, 1), epochs=0)
+
+    def stage_finetune(self, sign_flexible):
+        a = self.args
+        suffix = "_sf" if sign_flexible else ""
+        m = self.model()
+        checkpoint.load(m, self.out / "qat.pt", ["qat"])
+        fcc_constraint.attach(m, read_pairs(self.out / f"fcc_post{suffix}" / "network.yaml"))
+        x, y = self.data("train")
+        paired = sum(len(mac.pairing.a) for mac in m.macs.values() if mac.pairing is not None)
+        epochs = a.epochs_fcc_sf if sign_flexible else a.epochs_fcc
+        self.log(f"finetune{suffix}: {epochs} epochs, {paired} pairs")
+        groups = training.param_groups_fcc(m, a.lr_qat, a.latent_lr)
+        secs = training.train(m, x, y, "qat", epochs, a.lr_qat, a.seed + 2, batch=a.batch,
+                              param_groups=groups, log=self.log, max_steps=a.max_steps)
+        checkpoint.save(m, self.out / f"fcc{suffix}.pt", "fcc")
+        path = quantisation.export(m, self.out / f"fcc{suffix}", self.header(
+            f"int8 FCC fine-tuned{', sign-flexible' if sign_flexible else ''}, every pair listed"))
+        self.log(f"export: {path}")
+        self.record(f"fcc{suffix}", epochs=epochs, seconds=round(secs, 1))
+
+    def stage_evaluate(self):
+        xt, yt = self.data("test")
+        for name in ("int8", "fcc_post", "fcc", "fcc_post_sf", "fcc_sf"):
+            cfg = self.out / name / "network.yaml"
+            if not cfg.is_file():
+                continue
+            t0 = time.time()
+            top1, _ = evaluation.ddcpim_ref(cfg, xt, yt, self.args.bin)
+            self.log(f"evaluate: {name}: top-1 {100 * top1:.2f}% (ddcpim_ref, {len(xt)} test images, "
+                     f"{time.time() - t0:.0f} s)")
+            self.record(name, top1=top1, engine="ddcpim_ref", test_images=len(xt))
+
+    def run(self, stages):
+        for st in stages:
+            t0 = time.time()
+            if st in ("pair", "finetune"):
+                for sf in (v == "sf" for v in self.args.variants):
+                    getattr(self, f"stage_{st}")(sf)
+            else:
+                getattr(self, f"stage_{st}")()
+            self.log(f"[{st} done in {time.time() - t0:.0f} s]")
+
+
+def read_pairs(config):
+    """Pairs and starting codes of every paired layer of a ddcpim_fcc output (config + <stem>.weights/)."""
+    config = Path(config)
+    if not config.is_file():
+        raise TrainError(f"{config}: not found; run the 'pair' stage first")
+    doc = yaml.safe_load(config.read_text())
+    wdir = config.parent / doc["weights"]["dir"]
+    out = {}
+    for l in doc["network"]["layers"]:
+        pairs = (l.get("fcc") or {}).get("pairs")
+        if l["kind"] not in MAC_KINDS or not isinstance(pairs, list) or not pairs:
+            continue
+        files = {w: np.load(wdir / f"{l['name']}.{w}.npy") for w in ("weight", "weight_scale")}
+        bias_f = wdir / f"{l['name']}.bias.npy"
+        bias = np.load(bias_f) if bias_f.is_file() else np.zeros(len(files["weight_scale"]))
+        out[l["name"]] = (pairs, files["weight"], files["weight_scale"], bias)
+    return out

@@ -1,5 +1,6 @@
 // The command-line tools: exit status 0 on success, 2 on a user's mistake
 // with a message naming the file; --dump writes readable files.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -80,6 +81,66 @@ TEST(Cli, OutputWritesTheLastLayersCodes) {
     for (size_t i = 0; i < y.values.size(); ++i) EXPECT_EQ(y.values[i], r.output.data[i]) << i;
     EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --output /no/such/dir/y.npy", &out), 2);
     EXPECT_NE(out.find("/no/such/dir/y.npy"), std::string::npos) << out;
+}
+
+TEST(Cli, RefRunsABatchWithLabels) {
+    // Three distinct inputs stacked on a leading N axis: every image's output equals the engine's own run of
+    // it, --labels counts the top-1 hits, and the labels and batch shapes are checked.
+    test::TempDir d;
+    ConfigFile cfg = load_config(tiny());
+    Network net = build_network(cfg);
+    const Shape in = cfg.network.input.shape;
+    std::vector<int32_t> stacked;
+    std::vector<Tensor> inputs;
+    for (uint64_t seed : {3u, 4u, 5u}) {
+        inputs.push_back(ref::sample_input(cfg.network, seed));
+        stacked.insert(stacked.end(), inputs.back().data.begin(), inputs.back().data.end());
+    }
+    write_npy_int32(d.file("x.npy"), {3, in.c, in.h, in.w}, stacked);
+    std::vector<int32_t> labels;
+    for (const Tensor& t : inputs) {
+        ref::RunResult r = ref::run_network(net, t);
+        labels.push_back(int32_t(std::max_element(r.output.data.begin(), r.output.data.end()) - r.output.data.begin()));
+    }
+    labels[1] = (labels[1] + 1) % 10;  // one miss
+    write_npy_int32(d.file("y.npy"), {3}, labels);
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --input " + d.file("x.npy") +
+                                    " --labels " + d.file("y.npy") + " --output " + d.file("o.npy") + " --threads 2",
+                                &out),
+              0) << out;
+    EXPECT_NE(out.find("top-1: 2/3 = 66.67%"), std::string::npos) << out;
+    NpyArray o = read_npy(d.file("o.npy"));
+    ASSERT_EQ(o.shape.size(), 4u);
+    EXPECT_EQ(o.shape[0], 3);
+    const size_t per = o.values.size() / 3;
+    for (size_t i = 0; i < 3; ++i) {
+        ref::RunResult r = ref::run_network(net, inputs[i]);
+        ASSERT_EQ(r.output.data.size(), per);
+        for (size_t j = 0; j < per; ++j) ASSERT_EQ(o.values[i * per + j], r.output.data[j]) << i << "," << j;
+    }
+    write_npy_int32(d.file("y2.npy"), {2}, {0, 1});
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --input " + d.file("x.npy") +
+                                    " --labels " + d.file("y2.npy"),
+                                &out),
+              2);
+    EXPECT_NE(out.find("expected 3 labels"), std::string::npos) << out;
+    write_npy_int32(d.file("y3.npy"), {3}, {0, 10, 1});
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --input " + d.file("x.npy") +
+                                    " --labels " + d.file("y3.npy"),
+                                &out),
+              2);
+    EXPECT_NE(out.find("label 1 is 10"), std::string::npos) << out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --labels " + d.file("y.npy"), &out), 2);
+    EXPECT_NE(out.find("--labels needs a batch input"), std::string::npos) << out;
+    // A batch where the simulator takes one image is refused, naming the file.
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --input " + d.file("x.npy"), &out), 2);
+    EXPECT_NE(out.find("x.npy"), std::string::npos) << out;
+    // An image out of range is named by its index in the batch.
+    stacked[in.size() + 5] = 1000;
+    write_npy_int32(d.file("bad.npy"), {3, in.c, in.h, in.w}, stacked);
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --input " + d.file("bad.npy"), &out), 2);
+    EXPECT_NE(out.find("(image 1)"), std::string::npos) << out;
 }
 
 TEST(Cli, SimVerifiesComparesAndWritesJsonCsvAndTrace) {

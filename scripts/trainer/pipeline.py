@@ -6,6 +6,7 @@
   pair      ddcpim_fcc on that export (post-training FCC)        -> fcc_post[_sf]/network.yaml
   finetune  FCC-aware fine-tuning from those pairs               -> fcc[_sf].pt, fcc[_sf]/network.yaml
   evaluate  ddcpim_ref's top-1 of every exported network         -> results.json
+  ship      the exported networks into --ship-to, compacted, with accuracy.json beside them
 
 results.json keeps, per stage, the epochs, the wall time and the test accuracy.
 """
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 import yaml
 
-from . import checkpoint, evaluation, fcc_constraint, quantisation, training
+from . import checkpoint, evaluation, fcc_constraint, quantisation, shipping, training
 from .data import check_labels, fit_to_input, load_split
 from .errors import TrainError
 from .model import Model
@@ -135,6 +136,22 @@ class Pipeline:
             self.log(f"evaluate: {name}: top-1 {100 * top1:.2f}% (ddcpim_ref, {len(xt)} test images, "
                      f"{time.time() - t0:.0f} s)")
             self.record(name, top1=top1, engine="ddcpim_ref", test_images=len(xt))
+
+    def stage_ship(self):
+        dest_root = Path(self.args.ship_to)
+        xt, yt = self.data("test")
+        stem = Path(self.args.config).stem
+        for name in ("int8", "fcc", "fcc_sf"):
+            cfg = self.out / name / "network.yaml"
+            if not cfg.is_file():
+                continue
+            shipped = shipping.ship(cfg, dest_root / f"{stem}_{name}")
+            entry = shipping.measure(shipped, (xt, yt), self.args.bin)
+            entry.update(config=str(Path(self.args.config)), stage=name,
+                         training=self.results.get("stages", {}))
+            shipping.record(dest_root / "accuracy.json", f"{stem}_{name}", entry)
+            self.log(f"ship: {shipped}: top-1 {100 * entry['top1_test']:.2f}% on {entry['test_images']} test "
+                     f"images, {100 * entry[f'top1_first_{shipping.SUBSET}']:.2f}% on the first {shipping.SUBSET}")
 
     def run(self, stages):
         for st in stages:

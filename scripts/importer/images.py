@@ -10,18 +10,21 @@ SKIMAGE_PICTURES = ["astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", 
                     "horse.png", "logo.png", "phantom.png", "chessboard_RGB.png"]
 
 
-def sample_images(n, size, seed=1):
-    """n deterministic RGB uint8 images (N, size, size, 3): skimage pictures, crops and flips."""
+def sample_images(n, size, seed=1, pictures=None):
+    """n deterministic RGB uint8 images (N, size, size, 3): crops and flips of pictures (paths; default the
+    skimage pictures). The first len(pictures) images are the pictures' centre crops."""
     try:
         from PIL import Image
     except ImportError:
         Image = None
+    if pictures is None:
+        pictures = [SKIMAGE_DATA / f for f in SKIMAGE_PICTURES] if SKIMAGE_DATA.is_dir() else []
     pics = []
-    for f in SKIMAGE_PICTURES if Image and SKIMAGE_DATA.is_dir() else []:
+    for f in pictures if Image else []:
         try:
-            pics.append(Image.open(SKIMAGE_DATA / f).convert("RGB"))
+            pics.append(Image.open(f).convert("RGB"))
         except OSError as e:
-            print(f"note: skipping {SKIMAGE_DATA / f}: {e}", file=sys.stderr)
+            print(f"note: skipping {f}: {e}", file=sys.stderr)
     rng = np.random.default_rng(seed)
     out = []
     if not pics:

@@ -51,18 +51,24 @@ class Pairing(nn.Module):
 def attach(model, layer_pairs):
     """Start FCC fine-tuning: layer_pairs maps a MAC layer to (pairs, codes (O, ...), scales (O,), bias codes).
 
-    The layer's free weights and bias are set from the same codes, so the model starts as exactly the
-    post-training FCC network; layers without pairs stay free.
+    The paired filters start at the pass's patterns and refit scales, the free filters at their codes, so
+    the model starts as the post-training FCC network. The real bias is the model's own: the pass only
+    re-expresses it in the refit scale's units. A refit scale of (nearly) zero, which least squares gives
+    a filter whose float weights are (nearly) zero, would make that bias infinite in accumulator units:
+    such a filter starts from its own int8 scale instead. Layers without pairs stay free.
     """
     q = model.quant
-    for name, (pairs, codes, scales, bias) in layer_pairs.items():
+    for name, (pairs, codes, scales, _bias) in layer_pairs.items():
         mac = model.macs[name]
         s_in = q[mac_input(model, name)]["scale"]
-        codes_t = torch.as_tensor(codes, dtype=torch.float32)
-        scales_t = torch.as_tensor(scales, dtype=torch.float32)
         with torch.no_grad():
-            mac.weight.copy_((codes_t.flatten(1) * scales_t[:, None]).view_as(mac.weight))
-            mac.bias.copy_(torch.as_tensor(bias, dtype=torch.float32) * s_in * scales_t)
+            _, own_scales, _ = mac.integer_params(s_in)
+        codes_t = torch.as_tensor(codes, dtype=torch.float32).flatten(1)
+        scales_t = torch.as_tensor(scales, dtype=torch.float32)
+        tiny = scales_t.abs() < 1e-3 * own_scales
+        scales_t = torch.where(tiny, own_scales, scales_t)
+        with torch.no_grad():
+            mac.weight.copy_((codes_t * scales_t[:, None].abs()).view_as(mac.weight))
         mac.pairing = Pairing(pairs, codes_t, scales_t) if len(pairs) else None
 
 

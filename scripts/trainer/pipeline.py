@@ -117,13 +117,22 @@ class Pipeline:
         epochs = a.epochs_fcc_sf if sign_flexible else a.epochs_fcc
         self.log(f"finetune{suffix}: {epochs} epochs, {paired} pairs")
         groups = training.param_groups_fcc(m, a.lr_qat, a.latent_lr)
-        secs = training.train(m, x, y, "qat", epochs, a.lr_qat, a.seed + 2, batch=a.batch,
-                              param_groups=groups, log=self.log, max_steps=a.max_steps)
+        xt, yt = self.data("test")
+        curve = []
+
+        def measure(epoch):
+            # The exact integer mode equals ddcpim_ref's codes (tests/test_train.py), so this is the
+            # accuracy the exported network would have after `epoch` epochs: the schedule's learning curve.
+            curve.append([epoch, float((training.predict(m, xt, "exact") == yt).mean())])
+            self.log(f"  after epoch {epoch}: top-1 {100 * curve[-1][1]:.2f}% (exact mode, {len(xt)} test images)")
+
+        secs = training.train(m, x, y, "qat", epochs, a.lr_qat, a.seed + 2, batch=a.batch, param_groups=groups,
+                              log=self.log, max_steps=a.max_steps, on_epoch=measure if a.curve else None)
         checkpoint.save(m, self.out / f"fcc{suffix}.pt", "fcc")
         path = quantisation.export(m, self.out / f"fcc{suffix}", self.header(
             f"int8 FCC fine-tuned{', sign-flexible' if sign_flexible else ''}, every pair listed"))
         self.log(f"export: {path}")
-        self.record(f"fcc{suffix}", epochs=epochs, seconds=round(secs, 1))
+        self.record(f"fcc{suffix}", epochs=epochs, seconds=round(secs, 1), **({"curve": curve} if curve else {}))
 
     def stage_evaluate(self):
         xt, yt = self.data("test")

@@ -41,9 +41,11 @@ def model_input(codes, mode):
 
 
 def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups=None, log=print,
-          teacher=None, max_steps=None):
+          teacher=None, max_steps=None, on_epoch=None):
     """Adam with a cosine schedule over `epochs` (or max_steps) on uint8 images; returns the wall time.
 
+    on_epoch: called with the epoch number after each epoch (e.g. to measure the test accuracy; its time
+    is not counted apart).
     teacher: a callable codes -> real logits; the loss is then their mean squared error against the
     model's real logits (distillation) and labels are ignored.
     """
@@ -56,7 +58,7 @@ def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups
     opt = torch.optim.Adam(groups)
     base = [g["lr"] for g in opt.param_groups]
     model.train()
-    t0, step, shown = time.time(), 0, 0.0
+    t0, step, shown, epoch = time.time(), 0, 0.0, 0
     while step < total:
         order = torch.randperm(len(x_all), generator=gen)
         run_loss, run_n = 0.0, 0
@@ -85,8 +87,12 @@ def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups
                 print(f"\r{mode}: step {step}/{total} loss {run_loss / run_n:.4f}", end="", file=sys.stderr)
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr)
-        log(f"  {mode}: epoch {math.ceil(step / steps_per_epoch)}/{math.ceil(total / steps_per_epoch)}, "
+        epoch += 1
+        log(f"  {mode}: epoch {epoch}/{math.ceil(total / steps_per_epoch)}, "
             f"step {step}, loss {run_loss / max(run_n, 1):.4f}, {time.time() - t0:.0f} s")
+        if on_epoch is not None:
+            on_epoch(epoch)
+            model.train()
     model.eval()
     return time.time() - t0
 

@@ -242,6 +242,35 @@ class SmokeRun(TrainerTestCase):
             self.assertEqual(f.read_bytes(), (self.dir / "b" / "fcc" / "weights" / f.name).read_bytes(), f.name)
 
 
+class Distillation(TrainerTestCase):
+    def test_distill_pairs_an_int8_network_against_its_float_model(self):
+        """An exported int8 network (with weight_float) is loaded back exactly, paired, fine-tuned against
+        its float self on pictures, exported with verified pairs, and measured on the held-out set."""
+        from PIL import Image
+        from trainer import distillation
+        rng = np.random.default_rng(9)
+        doc = random_network(rng, "distil")
+        doc["network"]["input"] = {"channels": 3, "height": 16, "width": 16, "signed": False}
+        model, spec = self.prepared(doc, rng, "int8")
+        int8 = quantisation.export(model, self.dir / "int8" / "export", ["test"])
+        student, teacher = distillation.load_int8(int8)
+        images = rng.integers(0, 256, (8, 3, 16, 16)).astype(np.uint8)
+        self.assertTrue(np.array_equal(training.logits(student, images, "exact"),
+                                       training.logits(model, images, "exact")))
+        pics = self.dir / "pics"
+        pics.mkdir()
+        for i in range(3):
+            Image.fromarray(rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)).save(pics / f"p{i}.png")
+        out = self.dir / "distil"
+        self.run_train("distill", "--config", int8, "--out", out, "--pictures", pics, "--distill-images", 64,
+                       "--epochs-fcc", 1, "--batch", 16, check=0)
+        result = json.loads((out / "results.json").read_text())
+        self.assertEqual(set(result["rows"]), {"int8", "fcc_post", "fcc"})
+        self.assertEqual(result["held_out_images"], 192)
+        self.assertIn("fcc: {pairs: [[", (out / "fcc" / "network.yaml").read_text())
+        self.assertGreater(result["rows"]["int8"]["logit_sqnr_db"], result["rows"]["fcc_post"]["logit_sqnr_db"])
+
+
 class BadInput(TrainerTestCase):
     def config(self, text=TINY, name="tiny.yaml"):
         p = self.dir / name

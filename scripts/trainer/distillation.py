@@ -27,11 +27,17 @@ TRAIN_PICTURES = sorted(Path("/usr/share/backgrounds/mate/nature").glob("*.jpg")
     Path("/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg")]
 
 
-def training_pictures(n, size, seed):
-    found = [p for p in TRAIN_PICTURES if p.is_file()]
-    if len(found) < 4:
-        raise TrainError("distillation needs training photographs: apt-get install mate-backgrounds "
-                         "(and python3-matplotlib, python3-pil)")
+def training_pictures(n, size, seed, directory=None):
+    """n crops (N, 3, size, size) of the training photographs (or of every .jpg/.png in directory)."""
+    if directory:
+        found = sorted(p for p in Path(directory).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        if not found:
+            raise TrainError(f"{directory}: no .jpg or .png pictures to distil on")
+    else:
+        found = [p for p in TRAIN_PICTURES if p.is_file()]
+        if len(found) < 4:
+            raise TrainError("distillation needs training photographs: apt-get install mate-backgrounds "
+                             "(and python3-matplotlib, python3-pil), or give --pictures DIR")
     return sample_images(n, size, seed, pictures=found).transpose(0, 3, 1, 2).copy(), len(found)
 
 
@@ -130,7 +136,7 @@ def run(args, log):
     post.parent.mkdir(parents=True, exist_ok=True)
     evaluation.ddcpim_fcc(args.config, post, variant == "fcc_sf", args.bin)
     fcc_constraint.attach(student, read_pairs(post))
-    x_train, pictures = training_pictures(args.distill_images, size, args.seed)
+    x_train, pictures = training_pictures(args.distill_images, size, args.seed, args.pictures)
     x_eval = evaluation_pictures(size)
     log(f"distill: {len(x_train)} training crops of {pictures} photographs, {len(x_eval)} held-out images")
 

@@ -13,6 +13,7 @@ from importer.kernels import float_forward
 from importer.quantize import Calib, quantize
 from importer.writer import write_network
 
+from .arith import fixed_point
 from .netspec import MAC_KINDS
 
 INPUT_SCALE = 1 / 255        # input codes are pixel values 0..255; the float model sees pixel/255
@@ -88,7 +89,6 @@ def integer_params(model):
             mac = model.macs[l.name]
             s_in = q[l.inputs[0]]["scale"]
             codes, s, bias = mac.integer_params(s_in, exact=True)
-            from .arith import fixed_point
             m, shift = fixed_point(s_in * s / p["scale"])
             d.update(weight=codes.to(torch.int64).numpy(), bias=bias.to(torch.int64).numpy(),
                      requant=np.stack([m.numpy(), shift.numpy()], axis=1),

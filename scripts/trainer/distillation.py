@@ -18,6 +18,7 @@ from importer.images import sample_images
 
 from .errors import TrainError
 from .model import Model
+from .quantisation import output_signed
 from .netspec import MAC_KINDS, load_netspec
 
 # Photographs that Debian packages ship, none of them in the evaluation set (python3-skimage's).
@@ -71,12 +72,7 @@ def load_int8(config):
         if not f("out_scale").is_file():
             raise TrainError(f"{f('out_scale')}: missing; distillation needs every layer's output scale")
         d = {"kind": l.kind, "scale": float(np.load(f("out_scale"))[0])}
-        if l.kind in MAC_KINDS or l.kind in ("add", "swish"):
-            d["signed"] = True
-        elif l.kind in ("relu", "relu6", "sigmoid"):
-            d["signed"] = False
-        else:
-            d["signed"] = any(q[s]["signed"] for s in l.inputs)
+        d["signed"] = output_signed(l, q)
         d["lo"], d["hi"] = (-128, 127) if d["signed"] else (0, 255)
         if f("clamp").is_file():
             d["lo"], d["hi"] = (int(v) for v in np.load(f("clamp")))

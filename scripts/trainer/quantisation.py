@@ -51,19 +51,21 @@ def prepare(model, calib_codes, quantile=0.9999, batch=250):
     return params
 
 
+def output_signed(layer, q):
+    """Whether a layer's output codes are signed (docs/config.md, the kinds table), given q[input]["signed"]."""
+    if layer.kind in MAC_KINDS or layer.kind in ("add", "swish"):
+        return True
+    if layer.kind in ("relu", "relu6", "sigmoid"):
+        return False
+    return any(q[s]["signed"] for s in layer.inputs)     # avgpool: its input's; se: either input's
+
+
 def quant_state(spec, params):
     """Per layer: output scale, signedness, clamp range; fixed requantisation and tables of non-MAC layers."""
     q = {"input": {"scale": INPUT_SCALE, "signed": False, "lo": 0, "hi": 255}}
     for l in spec.layers:
         p = params[l.name]
-        if l.kind in MAC_KINDS or l.kind in ("add", "swish"):
-            signed = True
-        elif l.kind in ("relu", "relu6", "sigmoid"):
-            signed = False
-        elif l.kind == "avgpool":
-            signed = q[l.inputs[0]]["signed"]
-        else:    # se
-            signed = q[l.inputs[0]]["signed"] or q[l.inputs[1]]["signed"]
+        signed = output_signed(l, q)
         lo, hi = (-128, 127) if signed else (0, 255)
         if "clamp" in p:
             lo, hi = int(p["clamp"][0]), int(p["clamp"][1])

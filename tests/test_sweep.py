@@ -179,6 +179,100 @@ class SweepTest(unittest.TestCase):
         r = self.ok(self.sweep("jobs", spec, "--out", jobs, "--results-dir", rdir))
         self.assertEqual(jobs.read_text(), "")   # nothing pending
 
+    def test_out_in_a_missing_directory_is_created(self):
+        spec = self.spec(self.TWO_POINTS)
+        out = self.dir / "new" / "sub" / "r.csv"
+        r = self.ok(self.sweep("run", spec, "--out", out))
+        self.assertIn(f"created the directory {out.parent}", r.stderr)
+        self.assertEqual(len(read_rows(out)), 2)
+        self.assertEqual(len(read_rows(out.parent / "r.layers.csv")), 2 * 17)
+        jobs, rdir = self.dir / "j" / "k" / "jobs.txt", self.dir / "res" / "a"
+        r = self.ok(self.sweep("jobs", spec, "--out", jobs, "--results-dir", rdir))
+        self.assertIn(f"created the directory {rdir}", r.stderr)
+        self.assertIn(f"created the directory {jobs.parent}", r.stderr)
+        lines = jobs.read_text().splitlines()
+        self.assertEqual(len(lines), 1)   # point 1 ran here
+        self.ok(subprocess.run(["bash", "-c", lines[0]], capture_output=True, text=True))
+        merged = self.dir / "m" / "merged.csv"
+        r = self.ok(self.sweep("merge", spec, "--results-dir", rdir, "--out", merged))
+        self.assertIn("2 merged", r.stderr)
+        self.assertIn(f"created the directory {merged.parent}", r.stderr)
+        for suffix in ("", ".layers", ".components"):
+            ran = (out.parent / f"r{suffix}.csv").read_text().splitlines()
+            got = (merged.parent / f"merged{suffix}.csv").read_text().splitlines()
+            self.assertEqual((ran[0], sorted(ran[1:])), (got[0], sorted(got[1:])), suffix)
+
+    def test_out_that_cannot_be_written_exit_2_in_one_line(self):
+        spec = self.spec(self.TWO_POINTS)
+        afile = self.dir / "afile"
+        afile.write_text("")
+        (self.dir / "adir").mkdir()
+        jobs, rdir = self.dir / "jobs.txt", self.dir / "res"
+        cases = {
+            "run --out under a file": (("run", spec, "--out", afile / "sub" / "r.csv"),
+                                       f"sweep: --out: cannot create the directory '{afile / 'sub'}'"),
+            "run --out a directory": (("run", spec, "--out", self.dir / "adir"), "sweep: --out: "),
+            "merge --out under a file": (("merge", spec, "--results-dir", self.dir / "adir",
+                                          "--out", afile / "m.csv"),
+                                         f"sweep: --out: cannot create the directory '{afile}'"),
+            "merge --results-dir missing": (("merge", spec, "--results-dir", self.dir / "nope", "--out", "m.csv"),
+                                            f"sweep: --results-dir: '{self.dir / 'nope'}' does not exist"),
+            "jobs --out under a file": (("jobs", spec, "--out", afile / "jobs.txt", "--results-dir", rdir),
+                                        f"sweep: --out: cannot create the directory '{afile}'"),
+            "jobs --results-dir a file": (("jobs", spec, "--out", jobs, "--results-dir", afile),
+                                          f"sweep: --results-dir: '{afile}' is not a directory"),
+            "jobs --results-dir under a file": (("jobs", spec, "--out", jobs, "--results-dir", afile / "r"),
+                                                f"sweep: --results-dir: cannot create the directory '{afile / 'r'}'"),
+        }
+        for name, (args, msg) in cases.items():
+            with self.subTest(name):
+                r = self.sweep(*args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertTrue(r.stderr.startswith(msg), f"expected '{msg}...', got: {r.stderr}")
+                self.assertFalse(jobs.exists() or rdir.exists(), "nothing ran, nothing was written")
+
+    def test_nothing_left_to_run_and_the_docs_slurm_recipe(self):
+        # docs/sweeps.md's Slurm recipe against a stand-in sbatch that runs the array's tasks here, one after
+        # the other; with every point done, `jobs` writes an empty list and the recipe submits nothing.
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import sweep_recipe
+        spec, rdir = self.spec(self.TWO_POINTS), self.dir / "shared"
+        bindir, calls = self.dir / "fakebin", self.dir / "sbatch_calls.txt"
+        bindir.mkdir()
+        (bindir / "sbatch").write_text(f"""#!/bin/bash
+echo "$*" >> {calls}
+array=""; script=""
+for a in "$@"; do case $a in --array=*) array=${{a#--array=}};; -*) ;; *) script=$a;; esac; done
+range=${{array%%\\%*}}; first=${{range%-*}}; last=${{range#*-}}
+if ! [[ $first =~ ^[0-9]+$ && $last =~ ^[0-9]+$ && $first -ge 1 && $first -le $last ]]; then
+  echo "sbatch: error: Invalid job array specification" >&2; exit 1
+fi
+for ((i = first; i <= last; i++)); do SLURM_ARRAY_TASK_ID=$i bash "$script" || exit 1; done
+echo "Submitted batch job 1"
+""")
+        (bindir / "sbatch").chmod(0o755)
+        script, submit, merge = sweep_recipe.recipe(SOURCE_DIR, rdir, spec, self.sim, self.dir / "sweep.sbatch",
+                                                    self.dir / "merged.csv")
+        (self.dir / "sweep.sbatch").write_text(script)
+        env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}")
+
+        def sh(snippet):
+            return subprocess.run(["bash", "-c", snippet], cwd=self.dir, env=env, capture_output=True, text=True,
+                                  timeout=300)
+
+        r = self.ok(sh(submit))
+        self.assertEqual(calls.read_text().split()[0], "--array=1-1%32")   # point 1 ran in `jobs`
+        self.ok(sh(merge))
+        self.ok(self.sweep("run", spec, "--out", self.dir / "run.csv"))
+        self.assertEqual(sorted((self.dir / "merged.csv").read_text().splitlines()),
+                         sorted((self.dir / "run.csv").read_text().splitlines()))
+        calls.unlink()
+        r = self.ok(sh(submit))   # every point done
+        self.assertEqual((rdir / "jobs.txt").read_text(), "")
+        self.assertIn("nothing left to run", r.stderr)
+        self.assertFalse(calls.exists(), "the recipe called sbatch with an empty job list")
+
     @unittest.skipUnless(has_matplotlib(), "matplotlib is missing (apt-get install python3-matplotlib): plot not tested")
     def test_plot_writes_pngs(self):
         spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"

@@ -44,14 +44,20 @@ int ToeplitzMapper::units_in(int t) const {
     return std::min(m_geo.segments, int(m_units.size()) - t * m_geo.segments);
 }
 
+TileShape ToeplitzMapper::tile_shape(int t) const {
+    return {macro::Mode::Depthwise, (units_in(t) - 1) * m_geo.params.segment_rows + m_layer.kernel * m_window,
+            m_layer.out_shape.h * m_blocks};
+}
+
 Tile ToeplitzMapper::tile(int t) const {
     const LayerDesc& l = m_layer;
     const int seg = m_geo.params.segment_rows, N = m_geo.columns, K = l.kernel;
+    const TileShape shape = tile_shape(t);
     Tile tile;
-    tile.mode = macro::Mode::Depthwise;
+    tile.mode = shape.mode;
     const int units = units_in(t);
-    tile.rows_used = (units - 1) * seg + K * m_window;
-    tile.vectors = l.out_shape.h * m_blocks;
+    tile.rows_used = shape.rows_used;
+    tile.vectors = shape.vectors;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int s = 0; s < units; ++s) {
@@ -138,12 +144,18 @@ int DiagonalMapper::row_of(int i) const {
     return (i / m_per_segment) * m_geo.params.segment_rows + (i % m_per_segment) * m_k2;
 }
 
+TileShape DiagonalMapper::tile_shape(int t) const {
+    return {m_per_segment == 0 ? macro::Mode::Pointwise : macro::Mode::Depthwise, row_of(units_in(t) - 1) + m_k2,
+            m_layer.out_shape.h * m_layer.out_shape.w};
+}
+
 Tile DiagonalMapper::tile(int t) const {
     const int N = m_geo.columns, units = units_in(t);
+    const TileShape shape = tile_shape(t);
     Tile tile;
-    tile.mode = m_per_segment == 0 ? macro::Mode::Pointwise : macro::Mode::Depthwise;
-    tile.rows_used = row_of(units - 1) + m_k2;
-    tile.vectors = m_layer.out_shape.h * m_layer.out_shape.w;
+    tile.mode = shape.mode;
+    tile.rows_used = shape.rows_used;
+    tile.vectors = shape.vectors;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     if (tile.mode == macro::Mode::Depthwise) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int i = 0; i < units; ++i) {

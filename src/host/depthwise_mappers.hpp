@@ -24,6 +24,7 @@ public:
     // n: outputs per segment (>= 1; see toeplitz_outputs).
     ToeplitzMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m, int n);
     Tile tile(int t) const override;
+    TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
 
@@ -44,6 +45,7 @@ class DiagonalMapper : public DepthwiseMapper {
 public:
     DiagonalMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
     Tile tile(int t) const override;
+    TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
 

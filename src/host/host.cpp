@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <optional>
 
@@ -23,7 +22,7 @@ struct Host::LayerJob {
     const LayerDesc& layer;
     const LayerMapper& mapper;
     const Tensor& input;
-    std::deque<Unit> queue;
+    LayerPlan plan;
     std::vector<int64_t> acc;
     std::map<int, Tile> tiles;  // built once per layer
     const Tile& tile(int t) {
@@ -80,9 +79,7 @@ void Host::worker(int m, LayerJob& job) {
     int loaded = -1;
     std::vector<uint8_t> staging, lanes(size_t(2 * g.rows) * g.params.buffer_vectors);
     std::vector<int32_t> results;
-    while (!job.queue.empty()) {
-        Unit u = job.queue.front();
-        job.queue.pop_front();
+    for (const Unit& u : job.plan.macros[size_t(m)].units) {
         const Tile& tile = job.tile(u.tile);
         if (loaded != u.tile) {
             // Weight rows (rows_used of them: unused rows only ever meet zero inputs).
@@ -149,17 +146,8 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
     r.tiles = s.tiles;
     r.pairs_used = s.pairs_used;
     r.note = s.note;
-    LayerJob job{l, *mapper, in, {}, std::vector<int64_t>(size_t(l.out_shape.size()), 0), {}};
-    // Units of work: whole tiles, or tiles split so that every macro has work.
+    LayerJob job{l, *mapper, in, plan_layer(*mapper, m_macro), std::vector<int64_t>(size_t(l.out_shape.size()), 0), {}};
     const int macros = int(m_macros.size());
-    for (int t = 0; t < s.tiles; ++t) {
-        const int vectors = int(s.mvms / s.tiles);  // every tile of a layer runs the same MVMs
-        const int chunks = std::max(1, std::min(vectors, (macros + s.tiles - 1) / s.tiles));
-        for (int c = 0; c < chunks; ++c) {
-            int first = int(int64_t(vectors) * c / chunks), last = int(int64_t(vectors) * (c + 1) / chunks);
-            job.queue.push_back({t, first, last - first});
-        }
-    }
     struct Snapshot {
         uint64_t compute, write, stall, load_wait;
         cost::Events events;

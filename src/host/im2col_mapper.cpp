@@ -31,12 +31,18 @@ Im2colMapper::Im2colMapper(const LayerDesc& l, const LayerParams& p, const Macro
     }
 }
 
+TileShape Im2colMapper::tile_shape(int t) const {
+    const int rt = t % m_summary.row_tiles;
+    return {macro::Mode::Pointwise, std::min(m_rows, m_reduction - rt * m_rows), m_pixels};
+}
+
 Tile Im2colMapper::tile(int t) const {
     const int rt = t % m_summary.row_tiles, ct = t / m_summary.row_tiles;
+    const TileShape shape = tile_shape(t);
     Tile tile;
-    tile.mode = macro::Mode::Pointwise;
-    tile.rows_used = std::min(m_rows, m_reduction - rt * m_rows);
-    tile.vectors = m_pixels;
+    tile.mode = shape.mode;
+    tile.rows_used = shape.rows_used;
+    tile.vectors = shape.vectors;
     tile.weights.assign(size_t(tile.rows_used) * m_columns_per_tile, 0);
     const int n = m_reduction;
     for (int j = 0; j < m_columns_per_tile; ++j) {

@@ -10,6 +10,7 @@ public:
     Im2colMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
     const MappingSummary& summary() const override { return m_summary; }
     Tile tile(int t) const override;
+    TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
 

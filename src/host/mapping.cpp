@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ddcpim/host/schedule.hpp"
 #include "depthwise_mappers.hpp"
 #include "im2col_mapper.hpp"
 
@@ -28,21 +29,8 @@ void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>&, con
         }
 }
 
-int64_t estimated_macro_cycles(const LayerMapper& mapper, const LayerDesc& l, const MacroParams& m) {
-    const int lanes = l.kind == LayerKind::Depthwise && m.dual_broadcast ? 2 : 1;
-    const int ba = m.input_bits;
-    int64_t cycles = 0;
-    for (int t = 0; t < mapper.summary().tiles; ++t) {
-        const Tile tile = mapper.tile(t);
-        const int64_t rows = tile.rows_used;
-        cycles += rows == 0 ? 1 : (rows + m.write_rows_per_cycle - 1) / m.write_rows_per_cycle + 2;
-        const int64_t lin = std::max<int64_t>(1, (rows * ba * lanes + m.input_bus_bits - 1) / m.input_bus_bits);
-        for (int64_t left = tile.vectors; left > 0; left -= m.buffer_vectors) {
-            const int64_t n = std::min<int64_t>(left, m.buffer_vectors);
-            cycles += lin + (n - 1) * std::max<int64_t>(ba, lin) + ba + m.adder_pipeline + 4;
-        }
-    }
-    return cycles;
+int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& m) {
+    return int64_t(plan_layer(mapper, m).span);
 }
 
 std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m) {
@@ -56,8 +44,8 @@ std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& 
             return d;
         }
         auto t = std::make_unique<ToeplitzMapper>(l, p, m, n);
-        const int64_t ct = estimated_macro_cycles(*t, l, m), cd = estimated_macro_cycles(*d, l, m);
-        std::string why = fmt::format("auto: toeplitz {} vs diagonal {} estimated macro cycles", ct, cd);
+        const int64_t ct = layer_macro_cycles(*t, m), cd = layer_macro_cycles(*d, m);
+        std::string why = fmt::format("auto: toeplitz {} vs diagonal {} macro cycles", ct, cd);
         if (ct <= cd) {
             t->add_note(why);
             return t;

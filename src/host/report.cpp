@@ -69,6 +69,7 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     nlohmann::ordered_json j;
     j["network"] = r.network;
     j["mode"] = r.mode;
+    j["engine"] = r.engine;
     nlohmann::ordered_json macro;
     for (const auto& d : macro_param_decls())
         std::visit([&](auto member) { macro[d.name] = r.macro.*member; }, d.member);
@@ -99,7 +100,9 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     if (r.verify_requested) j["verified"] = r.verified;
     else j["verified"] = nullptr;
     if (!r.mismatch.empty()) j["mismatch"] = r.mismatch;
-    j["output"] = r.output.data;  // the network's output codes (logits)
+    // The network's output codes (logits); the fast engine computes none (fast_engine.hpp).
+    if (r.engine == "fast") j["output"] = nullptr;
+    else j["output"] = r.output.data;
     j["layers"] = nlohmann::ordered_json::array();
     for (const auto& l : r.layers)
         j["layers"].push_back({{"name", l.name},

@@ -14,8 +14,11 @@
 
 #include "cli_common.hpp"
 #include "ddcpim/host/costs.hpp"
+#include "ddcpim/host/fast_engine.hpp"
 #include "ddcpim/host/report.hpp"
 #include "ddcpim/host/system.hpp"
+#include "ddcpim/ref/dump.hpp"
+#include "ddcpim/ref/engine.hpp"
 
 namespace {
 
@@ -39,8 +42,13 @@ int sc_main(int argc, char** argv) {
     CLI::App app{"ddcpim_sim: cycle-accurate, bit-exact simulation of a network on DDC-PIM macros"};
     cli::CommonOptions o;
     bool baseline = false, compare = false, verify = false;
-    std::string json_path, csv_path, trace_path, dump_dir;
+    std::string json_path, csv_path, trace_path, dump_dir, engine = "clocked";
     cli::add_common_options(app, o);
+    app.add_option("--engine", engine,
+                   "clocked: the SystemC model counts every cycle; fast: the same figures from the closed forms "
+                   "(docs/timing.md), in milliseconds, with no activations computed")
+        ->check(CLI::IsMember({"clocked", "fast"}))
+        ->capture_default_str();
     app.add_flag("--baseline", baseline, "run the PIM baseline (complementary, dual_broadcast off; diagonal depthwise)");
     app.add_flag("--compare", compare, "run DDC and the baseline and print the speedup");
     app.add_flag("--verify", verify, "check every layer against the reference engine; exit 1 on a mismatch");
@@ -65,6 +73,13 @@ int sc_main(int argc, char** argv) {
         if (compare || baseline) modes.emplace_back("baseline", cfg.macro.as_baseline());
         // Problems found before the clock starts are a user's, with exit 2.
         for (const auto& [name, params] : modes) host::check_mappable(net.desc, net.params, params);
+        const bool fast = engine == "fast";
+        if (fast && verify)
+            throw UserError({}, "--verify checks the clocked model against the reference engine; the fast engine "
+                                "computes no activations (use --engine clocked)");
+        if (fast && !trace_path.empty())
+            throw UserError({}, "--trace records the clocked model's signals; the fast engine has none (use --engine "
+                                "clocked)");
         if (!dump_dir.empty()) {
             std::error_code ec;
             std::filesystem::create_directories(dump_dir, ec);
@@ -72,36 +87,51 @@ int sc_main(int argc, char** argv) {
                 throw UserError({dump_dir}, "cannot create the dump directory");
         }
         std::vector<host::SimResult> results(modes.size());
-        std::vector<std::unique_ptr<host::System>> systems;
-        std::vector<host::System*> raw;
-        for (size_t i = 0; i < modes.size(); ++i) {
-            host::HostOptions opt;
-            opt.ops_per_cycle = cfg.host.ops_per_cycle;
-            opt.verify = verify;
-            if (!dump_dir.empty() && i == 0) opt.dump_dir = dump_dir;
-            if (tty && i == 0)
-                opt.progress = [t0, n = modes.size()](size_t layer, size_t layers) {
-                    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                    if (s > 1.0)
-                        std::fprintf(stderr, "\r\033[Kddcpim_sim: layer %zu of %zu, %.1f s%s", layer + 1, layers, s,
-                                     n > 1 ? " (all modes side by side)" : "");
-                };
-            results[i].network = cfg.network.name;
-            results[i].mode = modes[i].first;
-            results[i].macro = modes[i].second;
-            results[i].host_ops_per_cycle = cfg.host.ops_per_cycle;
-            systems.push_back(std::make_unique<host::System>(modes[i].first.c_str(), net, modes[i].second, input, opt, results[i]));
-            raw.push_back(systems.back().get());
+        if (fast) {
+            for (size_t i = 0; i < modes.size(); ++i) {
+                results[i] = host::run_fast(net, modes[i].second, {cfg.host.ops_per_cycle});
+                results[i].engine = "fast";
+                results[i].network = cfg.network.name;
+                results[i].mode = modes[i].first;
+            }
+            // The dumps hold activations: the reference engine's, which the clocked model equals bit for bit.
+            if (!dump_dir.empty()) {
+                LayerDumper dumper(net, dump_dir);
+                ref::run_network(net, input, [&](size_t i, const Tensor& in, const std::vector<int32_t>* acc, const Tensor&) {
+                    if (acc) dumper.dump(i, in, *acc);
+                });
+            }
+        } else {
+            std::vector<std::unique_ptr<host::System>> systems;
+            std::vector<host::System*> raw;
+            for (size_t i = 0; i < modes.size(); ++i) {
+                host::HostOptions opt;
+                opt.ops_per_cycle = cfg.host.ops_per_cycle;
+                opt.verify = verify;
+                if (!dump_dir.empty() && i == 0) opt.dump_dir = dump_dir;
+                if (tty && i == 0)
+                    opt.progress = [t0, n = modes.size()](size_t layer, size_t layers) {
+                        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                        if (s > 1.0)
+                            std::fprintf(stderr, "\r\033[Kddcpim_sim: layer %zu of %zu, %.1f s%s", layer + 1, layers, s,
+                                         n > 1 ? " (all modes side by side)" : "");
+                    };
+                results[i].network = cfg.network.name;
+                results[i].mode = modes[i].first;
+                results[i].macro = modes[i].second;
+                results[i].host_ops_per_cycle = cfg.host.ops_per_cycle;
+                systems.push_back(std::make_unique<host::System>(modes[i].first.c_str(), net, modes[i].second, input, opt, results[i]));
+                raw.push_back(systems.back().get());
+            }
+            sc_core::sc_trace_file* tf = nullptr;
+            if (!trace_path.empty()) {
+                tf = macro::open_vcd(trace_path);
+                systems[0]->macros[0]->trace(tf);
+            }
+            host::run_to_completion(raw);
+            if (tf) sc_core::sc_close_vcd_trace_file(tf);
+            if (tty) std::fprintf(stderr, "\r\033[K");
         }
-        sc_core::sc_trace_file* tf = nullptr;
-        if (!trace_path.empty()) {
-            tf = macro::open_vcd(trace_path);
-            systems[0]->macros[0]->trace(tf);
-        }
-        host::run_to_completion(raw);
-        if (tf) sc_core::sc_close_vcd_trace_file(tf);
-        if (tty) std::fprintf(stderr, "\r\033[K");
-
         for (const auto& r : results)
             if (!r.error.empty()) throw UserError({}, r.error);
         if (std::filesystem::exists(cfg.technology)) {

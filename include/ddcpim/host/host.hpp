@@ -1,7 +1,8 @@
 // The host: a SystemC module with a TLM-2.0 initiator socket that runs a
 // network on the macros. For each MAC layer it maps tiles (mapping.hpp),
-// hands them to one worker thread per macro (so M macros overlap in
-// simulated time), and per tile writes the weight rows, the column masks,
+// plans which macro runs which of them (schedule.hpp), starts one worker
+// thread per macro to carry out its part (so M macros overlap in simulated
+// time), and per tile writes the weight rows, the column masks,
 // the input vectors in batches of buffer_vectors, starts the runs, waits for
 // the macro's done line, and reads the results back. It then adds the
 // partial sums, applies bias, requantisation and clamping, and runs the
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "ddcpim/host/mapping.hpp"
+#include "ddcpim/host/schedule.hpp"
 #include "ddcpim/host/sim_result.hpp"
 #include "ddcpim/macro/ddc_macro.hpp"
 #include "ddcpim/network/network.hpp"
@@ -43,9 +45,6 @@ public:
     const sc_core::sc_event& finished_event() const { return m_finished_event; }
 
 private:
-    struct Unit {
-        int tile, first, count;  // MVMs [first, first + count) of a tile
-    };
     struct LayerJob;
 
     void main();

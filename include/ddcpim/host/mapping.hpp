@@ -11,7 +11,7 @@
 //    of its own column, kept inside one segment; one output pixel per
 //    channel per MVM.
 //  - dw_mapping: auto takes, per depthwise layer, whichever of the two costs
-//    fewer macro cycles (estimated_macro_cycles): toeplitz rewrites its tiles
+//    fewer macro cycles (layer_macro_cycles): toeplitz rewrites its tiles
 //    often, which tiny feature maps do not repay.
 // A mapper describes tiles and, for any MVM of a tile, its input lanes and
 // where its results go. It is pure: tests check it without SystemC.
@@ -29,6 +29,13 @@
 #include "ddcpim/ref/tensor.hpp"
 
 namespace ddcpim::host {
+
+// What the timing of a tile depends on: its mode, its rows and its MVMs.
+struct TileShape {
+    macro::Mode mode = macro::Mode::Pointwise;
+    int rows_used = 0;
+    int vectors = 0;
+};
 
 // One weight tile: what the array holds while its MVMs run.
 struct Tile {
@@ -55,6 +62,8 @@ public:
     virtual ~LayerMapper() = default;
     virtual const MappingSummary& summary() const = 0;
     virtual Tile tile(int t) const = 0;
+    // Tile t without its weights (cheap: for planning and the fast engine).
+    virtual TileShape tile_shape(int t) const = 0;
     // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).
     virtual void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const = 0;
     // Adds MVM v's results (one output slot, Geometry::slot_index layout) to
@@ -70,11 +79,11 @@ bool pairs_usable(const MacroParams& p, const LayerParams& params);
 // segment_rows and n <= N; 0 when no window fits (diagonal is used instead).
 int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int columns);
 
-// Macro cycles of a layer on one macro under a mapper, from the closed forms of
-// docs/timing.md: per tile, one weight load of rows_used rows, then runs of at
-// most buffer_vectors MVMs. Host work is left out (the same for every scheme).
-// dw_mapping: auto picks the depthwise scheme with the smaller estimate.
-int64_t estimated_macro_cycles(const LayerMapper& mapper, const LayerDesc& l, const MacroParams& macro);
+// Macro cycles of a layer under a mapper on the configured macros: the span of
+// the host's plan (schedule.hpp), exactly what the clocked model counts. Host
+// work is left out (the same for every scheme). dw_mapping: auto picks the
+// depthwise scheme with fewer.
+int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& macro);
 
 // Throws UserError naming the layer when it cannot be mapped onto the macro.
 void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>& params, const MacroParams& macro);

@@ -39,6 +39,7 @@ struct LayerResult {
 struct SimResult {
     std::string network;
     std::string mode;  // ddc | baseline
+    std::string engine = "clocked";  // clocked (SystemC) | fast (closed forms, fast_engine.hpp)
     MacroParams macro;
     int host_ops_per_cycle = 0;
     uint64_t total_cycles = 0;

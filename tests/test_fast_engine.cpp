@@ -1,0 +1,255 @@
+// The fast engine against the clocked model: every per-layer figure and
+// every energy event equal, on a few hundred random (network, macro) pairs
+// (seeded, reproducible: DDCPIM_FAST_SEED and DDCPIM_FAST_CASES override)
+// and on both shipped networks at the default macro and three others.
+//
+// SystemC elaborates once per process, so every clocked system of this file
+// is built first and all run in one simulation (host::run_to_completion).
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "ddcpim/host/costs.hpp"
+#include "ddcpim/host/fast_engine.hpp"
+#include "ddcpim/host/system.hpp"
+#include "ddcpim/ref/engine.hpp"
+#include "test_util.hpp"
+
+using namespace ddcpim;
+
+namespace {
+
+// ---- random networks and macros ----
+
+struct Case {
+    std::string what;  // how to reproduce it
+    ConfigFile cfg;
+    std::shared_ptr<const Network> net;  // shared by cases that differ only in the macro
+    Tensor input;
+    MacroParams macro;
+    host::SimResult clocked;
+};
+
+int pick(std::mt19937_64& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+template <class T>
+T one_of(std::mt19937_64& rng, std::initializer_list<T> v) {
+    return *(v.begin() + pick(rng, 0, int(v.size()) - 1));
+}
+
+// A chain of 1 to 6 MAC layers of random kinds and shapes, with activations,
+// a residual add where shapes allow and sometimes a pool and a classifier.
+std::string random_network(std::mt19937_64& rng) {
+    int c = pick(rng, 1, 12), h = pick(rng, 1, 14), w = pick(rng, 1, 14);
+    std::ostringstream y;
+    y << fmt::format("  name: random\n  input: {{channels: {}, height: {}, width: {}, signed: {}}}\n  layers:\n", c, h, w,
+                     pick(rng, 0, 1) ? "true" : "false");
+    const int macs = pick(rng, 1, 6);
+    std::string prev;
+    int prev_c = -1, prev_h = -1, prev_w = -1;
+    for (int i = 0; i < macs; ++i) {
+        const int kind = pick(rng, 0, 3);  // conv, depthwise, pointwise, fc (last only)
+        const std::string name = fmt::format("l{}", i);
+        if (kind == 3 && i == macs - 1) {
+            if (pick(rng, 0, 1) && (h > 1 || w > 1)) {
+                y << fmt::format("    - {{name: pool, kind: avgpool}}\n");
+                h = w = 1;
+            }
+            c = pick(rng, 1, 24);
+            y << fmt::format("    - {{name: {}, kind: fc, out_features: {}}}\n", name, c);
+            h = w = 1;
+            break;
+        }
+        if (kind == 1 || kind == 0) {
+            const int k = one_of(rng, {1, 3, 5}), s = pick(rng, 1, 2);
+            int p = pick(rng, 0, k / 2 + 1);
+            while (h + 2 * p < k || w + 2 * p < k) ++p;
+            const int oc = kind == 0 ? pick(rng, 1, 40) : c;
+            if (kind == 0)
+                y << fmt::format("    - {{name: {}, kind: conv, out_channels: {}, kernel: {}, stride: {}, padding: {}}}\n",
+                                 name, oc, k, s, p);
+            else
+                y << fmt::format("    - {{name: {}, kind: depthwise, kernel: {}, stride: {}, padding: {}}}\n", name, k, s, p);
+            c = oc;
+            h = (h + 2 * p - k) / s + 1;
+            w = (w + 2 * p - k) / s + 1;
+        } else {
+            c = pick(rng, 1, 48);
+            y << fmt::format("    - {{name: {}, kind: pointwise, out_channels: {}}}\n", name, c);
+        }
+        std::string out = name;
+        if (pick(rng, 0, 1)) {
+            y << fmt::format("    - {{name: {}_act, kind: {}}}\n", name, one_of<const char*>(rng, {"relu", "relu6", "swish"}));
+            out = name + "_act";
+        }
+        if (c == prev_c && h == prev_h && w == prev_w && pick(rng, 0, 1)) {
+            y << fmt::format("    - {{name: {}_add, kind: add, inputs: [{}, {}]}}\n", name, prev, out);
+            out = name + "_add";
+        }
+        prev = out;
+        prev_c = c, prev_h = h, prev_w = w;
+    }
+    return y.str();
+}
+
+std::string random_macro(std::mt19937_64& rng) {
+    const int rows = one_of(rng, {32, 64, 128, 256, 512});
+    int seg = std::min(rows, one_of(rng, {8, 16, 32, 64, 128}));
+    return fmt::format(
+        "{{rows: {}, weight_columns: {}, weight_bits: {}, input_bits: {}, segment_rows: {}, adder_pipeline: {}, "
+        "write_rows_per_cycle: {}, input_bus_bits: {}, macros: {}, buffer_vectors: {}, dw_mapping: {}, clock_mhz: {}}}",
+        rows, one_of(rng, {1, 3, 8, 16, 32, 64}), pick(rng, 2, 8), pick(rng, 2, 8), seg, pick(rng, 0, 4),
+        one_of(rng, {1, 2, 3, 8, 64}), one_of(rng, {16, 64, 100, 256, 1024}), one_of(rng, {1, 1, 2, 3, 4, 7}),
+        one_of(rng, {1, 2, 5, 16, 64}), one_of<const char*>(rng, {"toeplitz", "diagonal", "auto"}),
+        one_of(rng, {100, 200, 333}));
+}
+
+std::unique_ptr<Case> make_case(const std::string& what, const std::string& yaml, bool baseline) {
+    auto c = std::make_unique<Case>();
+    c->what = what;
+    c->cfg = test::parse_config_text(yaml, what);
+    c->net = std::make_shared<Network>(build_network(c->cfg));
+    c->input = ref::sample_input(c->net->desc, c->cfg.weights.seed);
+    c->macro = baseline ? c->cfg.macro.as_baseline() : c->cfg.macro;
+    host::check_mappable(c->net->desc, c->net->params, c->macro);
+    return c;
+}
+
+// ---- comparing the two engines ----
+
+// Every difference, one line each: the case, the layer, the figure, both values.
+std::vector<std::string> differences(const Case& c, const host::SimResult& fast) {
+    std::vector<std::string> out;
+    const host::SimResult& k = c.clocked;
+    auto same = [&](const std::string& where, const char* figure, auto clocked, auto fast_value) {
+        if (!(clocked == fast_value))
+            out.push_back(fmt::format("{}: {}: {}: clocked {}, fast {}", c.what, where, figure, clocked, fast_value));
+    };
+    same("total", "total_cycles", k.total_cycles, fast.total_cycles);
+    same("total", "macro_cycles", k.macro_cycles, fast.macro_cycles);
+    same("total", "host_cycles", k.host_cycles, fast.host_cycles);
+    same("total", "macs", k.macs, fast.macs);
+    same("total", "energy_uj", k.energy_uj(), fast.energy_uj());
+    same("total", "layers", k.layers.size(), fast.layers.size());
+    for (size_t i = 0; i < std::min(k.layers.size(), fast.layers.size()); ++i) {
+        const host::LayerResult &a = k.layers[i], &b = fast.layers[i];
+        const std::string at = fmt::format("layer '{}'", a.name);
+        same(at, "name", a.name, b.name);
+        same(at, "mapping", a.mapping, b.mapping);
+        same(at, "note", a.note, b.note);
+        same(at, "pairs_used", a.pairs_used, b.pairs_used);
+        same(at, "mvms", a.mvms, b.mvms);
+        same(at, "tiles", a.tiles, b.tiles);
+        same(at, "cycles", a.cycles, b.cycles);
+        same(at, "macro_cycles", a.macro_cycles, b.macro_cycles);
+        same(at, "host_cycles", a.host_cycles, b.host_cycles);
+        same(at, "compute_cycles", a.compute, b.compute);
+        same(at, "weight_load_cycles", a.weight_load, b.weight_load);
+        same(at, "input_load_cycles", a.input_load, b.input_load);
+        same(at, "stall_cycles", a.stall, b.stall);
+        same(at, "utilization", a.utilization, b.utilization);
+        same(at, "cell_products", a.events.cell_products, b.events.cell_products);
+        same(at, "tree_evaluations", a.events.tree_evaluations, b.events.tree_evaluations);
+        same(at, "accumulator_updates", a.events.accumulator_updates, b.events.accumulator_updates);
+        same(at, "corrections", a.events.corrections, b.events.corrections);
+        same(at, "rows_written", a.events.rows_written, b.events.rows_written);
+        same(at, "input_bits", a.events.input_bits, b.events.input_bits);
+        same(at, "output_values", a.events.output_values, b.events.output_values);
+        same(at, "host_ops", a.events.host_ops, b.events.host_ops);
+        same(at, "energy_uj", a.energy_uj(), b.energy_uj());
+    }
+    return out;
+}
+
+int env_int(const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::atoi(v) : fallback;
+}
+
+}  // namespace
+
+// One simulation for all cases (see the top of the file).
+TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksMacrosAndBothShippedNetworks) {
+    const uint64_t seed = uint64_t(env_int("DDCPIM_FAST_SEED", 2024));
+    const int random_cases = env_int("DDCPIM_FAST_CASES", 300);
+    std::vector<std::unique_ptr<Case>> cases;
+    std::mt19937_64 rng(seed);
+    int rejected = 0;
+    while (int(cases.size()) < random_cases) {
+        const std::string net = random_network(rng), macro = random_macro(rng);
+        const bool pairs = pick(rng, 0, 2) > 0, baseline = pick(rng, 0, 3) == 0;
+        const std::string yaml = fmt::format("macro: {}\nweights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
+                                             "network:\n{}",
+                                             macro, pick(rng, 1, 1000), pairs ? "auto" : "none", net);
+        const std::string what = fmt::format("random case {} (seed {}{})", cases.size(), seed, baseline ? ", baseline" : "");
+        try {
+            cases.push_back(make_case(what, yaml, baseline));
+        } catch (const UserError& e) {
+            // A macro the network cannot use (a kernel taller than the array, say): draw again.
+            ++rejected;
+            ASSERT_LT(rejected, 10 * random_cases) << "the generator rarely makes a valid case: " << e.what() << "\n" << yaml;
+        }
+    }
+    // The shipped networks: the default macro, and three that change every timing parameter.
+    const std::vector<std::string> macros = {
+        "{}",
+        "{rows: 128, weight_columns: 64, segment_rows: 32, input_bus_bits: 128, macros: 4, buffer_vectors: 8}",
+        "{rows: 512, weight_columns: 16, write_rows_per_cycle: 4, adder_pipeline: 0, macros: 3, dw_mapping: auto}",
+        "{rows: 256, weight_columns: 32, weight_bits: 4, input_bits: 4, input_bus_bits: 64, macros: 16, buffer_vectors: 32}"};
+    // A network is built once per precision (pairing MobileNetV2 takes seconds).
+    std::map<std::string, std::shared_ptr<const Network>> built;
+    for (const char* file : {"configs/mobilenetv2.yaml", "configs/efficientnet_b0.yaml"})
+        for (size_t m = 0; m < macros.size(); ++m)
+            for (bool baseline : {false, true}) {
+                ConfigFile cfg = load_config(test::source_path(file), {{"macro", macros[m]}});
+                auto c = std::make_unique<Case>();
+                c->what = fmt::format("{} macro {} {}", file, macros[m], baseline ? "baseline" : "ddc");
+                c->cfg = cfg;
+                auto& net = built[fmt::format("{} {} {}", file, cfg.network.weight_bits, cfg.network.activation_bits)];
+                if (!net) net = std::make_shared<Network>(build_network(cfg));
+                c->net = net;
+                c->input = ref::sample_input(c->net->desc, cfg.weights.seed);
+                c->macro = baseline ? cfg.macro.as_baseline() : cfg.macro;
+                cases.push_back(std::move(c));
+            }
+
+    std::vector<std::unique_ptr<host::System>> systems;
+    std::vector<host::System*> raw;
+    for (size_t i = 0; i < cases.size(); ++i) {
+        Case& c = *cases[i];
+        host::HostOptions opt;
+        opt.ops_per_cycle = c.cfg.host.ops_per_cycle;
+        c.clocked.macro = c.macro;
+        systems.push_back(std::make_unique<host::System>(fmt::format("case_{}", i).c_str(), *c.net, c.macro, c.input, opt,
+                                                         c.clocked));
+        raw.push_back(systems.back().get());
+    }
+    host::run_to_completion(raw);
+
+    const cost::Technology tech = cost::load_technology(test::source_path("configs/tech/28nm.yaml"));
+    int compared = 0, layers = 0, depthwise_paired = 0, multi_macro = 0;
+    for (auto& cp : cases) {
+        Case& c = *cp;
+        ASSERT_TRUE(c.clocked.error.empty()) << c.what << ": " << c.clocked.error;
+        host::SimResult fast = host::run_fast(*c.net, c.macro, {c.cfg.host.ops_per_cycle});
+        host::apply_costs(c.clocked, tech);
+        host::apply_costs(fast, tech);
+        for (const std::string& d : differences(c, fast)) ADD_FAILURE() << d;
+        ++compared;
+        layers += int(fast.layers.size());
+        for (const auto& l : fast.layers) depthwise_paired += l.kind == "depthwise" && l.pairs_used;
+        multi_macro += c.macro.macros > 1;
+    }
+    // The generator must reach what the test is about.
+    EXPECT_EQ(compared, random_cases + 16);
+    EXPECT_GT(depthwise_paired, 20);
+    EXPECT_GT(multi_macro, random_cases / 3);
+    std::printf("compared %d cases, %d layers (%d depthwise layers with pairs, %d cases on several macros)\n", compared,
+                layers, depthwise_paired, multi_macro);
+}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "ddcpim/common/quant.hpp"
 
@@ -53,7 +54,7 @@ FilterSet filter_set(const Network& net, size_t index) {
     return fs;
 }
 
-LayerReport pair_layer(Network& net, size_t index, const FccOptions& options) {
+LayerReport pair_layer(Network& net, size_t index, const FccOptions& options, FccCache* cache) {
     auto t0 = std::chrono::steady_clock::now();
     const LayerDesc& l = net.desc.layers[index];
     LayerParams& p = net.params[index];
@@ -72,28 +73,43 @@ LayerReport pair_layer(Network& net, size_t index, const FccOptions& options) {
         quant += squared_error(f.data() + size_t(o) * n, fs.filter(o), fs.scale[size_t(o)], n);
     }
 
-    CostMatrix costs = cost_matrix(fs, options.sign_flexible);
-    r.exact = fs.count <= options.exact_limit && fs.count <= kExactMatchingLimit;
-    Matching m = r.exact ? exact_matching(costs) : greedy_matching(costs);
+    // The matching (the expensive part) comes from the cache when it can.
+    const bool exact = fs.count <= options.exact_limit && fs.count <= kExactMatchingLimit;
+    const CacheKey key = matching_key(fs, options, exact);
+    std::optional<LayerMatching> decided = cache ? cache->load(key, fs.count) : std::nullopt;
+    r.cached = decided.has_value();
+    if (!decided) {
+        CostMatrix costs = cost_matrix(fs, options.sign_flexible);
+        Matching m = exact ? exact_matching(costs) : greedy_matching(costs);
+        LayerMatching lm;
+        lm.exact = exact;
+        lm.unpaired = int(m.unpaired.size());
+        for (auto [a, b] : m.pairs) {
+            const PairChoice& c = costs.choice_of(a, b);
+            lm.pairs.push_back({c.swapped ? b : a, c.swapped ? a : b, c.negated, c.cost});
+        }
+        if (cache) cache->store(key, lm);
+        decided = std::move(lm);
+    }
+    r.exact = decided->exact;
 
     std::vector<int32_t> w = p.weight;
     std::vector<double> old_scale = fs.scale, plain_scale = fs.scale, new_scale = fs.scale;
     p.pairs.clear();
-    for (auto [a, b] : m.pairs) {
-        const PairChoice& c = costs.choice_of(a, b);
-        int first = c.swapped ? b : a, second = c.swapped ? a : b;
-        std::vector<int32_t> s = shared_pattern(fs.filter(first), fs.filter(second), n, fs.bits, c.negated);
+    for (const PairDecision& d : decided->pairs) {
+        const int first = d.first, second = d.second;
+        std::vector<int32_t> s = shared_pattern(fs.filter(first), fs.filter(second), n, fs.bits, d.negated);
         for (int k = 0; k < n; ++k) {
             w[size_t(first) * n + k] = s[size_t(k)];
             w[size_t(second) * n + k] = complement(s[size_t(k)]);
         }
-        if (c.negated) plain_scale[size_t(second)] = -old_scale[size_t(second)], ++r.negated;
+        if (d.negated) plain_scale[size_t(second)] = -old_scale[size_t(second)], ++r.negated;
         p.pairs.emplace_back(first, second);
-        r.mean_cost += c.cost;
-        r.worst_cost = std::max(r.worst_cost, c.cost);
+        r.mean_cost += d.cost;
+        r.worst_cost = std::max(r.worst_cost, d.cost);
     }
-    r.pairs = static_cast<int>(m.pairs.size());
-    r.unpaired = static_cast<int>(m.unpaired.size());
+    r.pairs = static_cast<int>(decided->pairs.size());
+    r.unpaired = decided->unpaired;
     if (r.pairs) r.mean_cost /= r.pairs;
 
     double before = 0, after = 0;
@@ -134,13 +150,13 @@ LayerReport pair_layer(Network& net, size_t index, const FccOptions& options) {
     return r;
 }
 
-std::vector<LayerReport> run_fcc(Network& net, void (*progress)(size_t, size_t, const std::string&)) {
+std::vector<LayerReport> run_fcc(Network& net, void (*progress)(size_t, size_t, const std::string&), FccCache* cache) {
     std::vector<LayerReport> reports;
     const auto& layers = net.desc.layers;
     for (size_t i = 0; i < layers.size(); ++i) {
         if (!layers[i].is_mac() || layers[i].fcc.mode != PairSpec::Mode::Auto) continue;
         if (progress) progress(i, layers.size(), layers[i].name);
-        reports.push_back(pair_layer(net, i, layers[i].fcc.options));
+        reports.push_back(pair_layer(net, i, layers[i].fcc.options, cache));
     }
     return reports;
 }

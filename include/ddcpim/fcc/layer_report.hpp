@@ -13,6 +13,7 @@ struct LayerReport {
     int unpaired = 0;
     int negated = 0;              // pairs whose Q-bar filter has a negative scale
     bool exact = false;           // matched by the exact matcher
+    bool cached = false;          // the matching came from the FCC cache (cache.hpp)
     bool has_float = false;       // float weights were available (else s*Q)
     double quant_error = 0;       // |F - s Q|^2 / |F|^2: plain int quantisation, before FCC
     double error_before_refit = 0;  // after the rewrite, old scales

@@ -142,6 +142,25 @@ nlohmann::ordered_json speedup_json(const SimResult& d, const SimResult& b) {
     return j;
 }
 
+nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify) {
+    nlohmann::ordered_json j;
+    const bool complete = ddc.mismatch.empty() && baseline.mismatch.empty();
+    j["network"] = ddc.network;
+    j["mode"] = "compare";
+    j["engine"] = ddc.engine;
+    j["ddc"] = result_json(ddc);
+    j["baseline"] = result_json(baseline);
+    if (complete) j["speedup"] = speedup_json(ddc, baseline);
+    j["macro"] = j["ddc"]["macro"];
+    j["total_cycles"] = ddc.total_cycles;
+    j["macro_cycles"] = ddc.macro_cycles;
+    j["host_cycles"] = ddc.host_cycles;
+    if (verify) j["verified"] = ddc.verified && baseline.verified;
+    else j["verified"] = nullptr;
+    j["layers"] = j["ddc"]["layers"];
+    return j;
+}
+
 std::string result_csv(const SimResult& r) {
     std::string out = "mode,layer,kind,mapping,pairs_used,macs,mvms,tiles,cycles,macro_cycles,host_cycles,compute_cycles,"
                       "weight_load_cycles,input_load_cycles,stall_cycles,utilization,energy_uj\n";

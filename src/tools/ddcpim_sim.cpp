@@ -156,18 +156,7 @@ int sc_main(int argc, char** argv) {
         if (!json_path.empty()) {
             nlohmann::ordered_json j;
             if (compare) {
-                j["network"] = cfg.network.name;
-                j["mode"] = "compare";
-                j["ddc"] = host::result_json(results[0]);
-                j["baseline"] = host::result_json(results[1]);
-                if (complete) j["speedup"] = host::speedup_json(results[0], results[1]);
-                j["macro"] = j["ddc"]["macro"];
-                j["total_cycles"] = results[0].total_cycles;
-                j["macro_cycles"] = results[0].macro_cycles;
-                j["host_cycles"] = results[0].host_cycles;
-                if (verify) j["verified"] = results[0].verified && results[1].verified;
-                else j["verified"] = nullptr;
-                j["layers"] = j["ddc"]["layers"];
+                j = host::compare_json(results[0], results[1], verify);
             } else {
                 j = host::result_json(results[0]);
             }

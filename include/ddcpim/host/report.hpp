@@ -17,6 +17,8 @@ std::string speedup_table(const SimResult& ddc, const SimResult& baseline);
 
 nlohmann::ordered_json result_json(const SimResult& r);
 nlohmann::ordered_json speedup_json(const SimResult& ddc, const SimResult& baseline);
+// --compare's JSON: both modes, the speedup, and copies of the DDC figures at the top.
+nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify);
 std::string result_csv(const SimResult& r);
 
 }  // namespace ddcpim::host

@@ -1,0 +1,50 @@
+// Many design points on one loaded config, in one process: what a sweep or a
+// notebook wants. The config file is read once; each point is a list of
+// overrides (the same KEY=VALUE as --set) on top of it, evaluated by the fast
+// engine and returned as the JSON that `ddcpim_sim --engine fast --json`
+// writes. Weights are built (and FCC-paired) once per distinct network: a
+// point that changes only macro or host parameters reuses them, one that
+// changes the network, its weights or the precisions builds another.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "ddcpim/config/overrides.hpp"
+#include "ddcpim/cost/technology.hpp"
+#include "ddcpim/network/network.hpp"
+
+namespace ddcpim::explore {
+
+class Explorer {
+public:
+    // Reads `config` with `overrides` applied; throws UserError as ddcpim_sim would.
+    Explorer(std::string config, std::vector<Override> overrides = {});
+
+    // mode: ddc | baseline | compare (as ddcpim_sim's default, --baseline and --compare).
+    nlohmann::ordered_json evaluate(const std::vector<Override>& point, const std::string& mode = "ddc");
+
+    // The resolved config of a point, as --print-config writes it (checks it without simulating).
+    std::string resolved_config(const std::vector<Override>& point) const;
+
+    const std::string& config_path() const { return m_path; }
+    size_t networks_built() const { return m_built; }
+
+private:
+    ConfigFile load(const std::vector<Override>& point) const;
+    const Network& network_for(const ConfigFile& cfg, const std::vector<Override>& point);
+    const cost::Technology* technology(const std::string& path);
+
+    std::string m_path;
+    YAML::Node m_root;  // the file with the session's overrides applied
+    std::map<std::string, std::shared_ptr<const Network>> m_networks;
+    std::map<std::string, std::unique_ptr<cost::Technology>> m_technologies;
+    size_t m_built = 0;
+};
+
+}  // namespace ddcpim::explore

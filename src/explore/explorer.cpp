@@ -1,0 +1,90 @@
+#include "ddcpim/explore/explorer.hpp"
+
+#include <filesystem>
+
+#include "ddcpim/common/error.hpp"
+#include "ddcpim/config/strict_node.hpp"
+#include "ddcpim/host/costs.hpp"
+#include "ddcpim/host/fast_engine.hpp"
+#include "ddcpim/host/mapping.hpp"
+#include "ddcpim/host/report.hpp"
+
+namespace ddcpim::explore {
+
+namespace {
+
+// Overrides that cannot change the network or its weights. The macro's
+// precisions can (they are the network's defaults), so the network's key
+// also holds the parsed precisions.
+bool macro_or_host_only(const Override& o) {
+    for (const char* section : {"macro", "host", "technology"}) {
+        const std::string s = section;
+        if (o.key == s || o.key.rfind(s + ".", 0) == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Explorer::Explorer(std::string config, std::vector<Override> overrides) : m_path(std::move(config)) {
+    m_root = load_yaml_file(m_path);
+    apply_overrides(m_root, overrides);
+    load({});  // a bad config fails here, not at the first point
+}
+
+ConfigFile Explorer::load(const std::vector<Override>& point) const {
+    YAML::Node root = YAML::Clone(m_root);
+    apply_overrides(root, point);
+    return parse_config(root, m_path);
+}
+
+const Network& Explorer::network_for(const ConfigFile& cfg, const std::vector<Override>& point) {
+    std::string key = std::to_string(cfg.network.weight_bits) + "/" + std::to_string(cfg.network.activation_bits);
+    for (const Override& o : point)
+        if (!macro_or_host_only(o)) key += "\n" + o.key + "=" + o.value;
+    auto& net = m_networks[key];
+    if (!net) {
+        net = std::make_shared<Network>(build_network(cfg));
+        ++m_built;
+    }
+    return *net;
+}
+
+const cost::Technology* Explorer::technology(const std::string& path) {
+    auto it = m_technologies.find(path);
+    if (it == m_technologies.end()) {
+        std::unique_ptr<cost::Technology> t;
+        if (std::filesystem::exists(path)) t = std::make_unique<cost::Technology>(cost::load_technology(path));
+        it = m_technologies.emplace(path, std::move(t)).first;
+    }
+    return it->second.get();
+}
+
+nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode) {
+    if (mode != "ddc" && mode != "baseline" && mode != "compare")
+        throw UserError({}, "mode: expected ddc, baseline or compare, got '" + mode + "'");
+    const ConfigFile cfg = load(point);
+    const Network& net = network_for(cfg, point);
+    std::vector<host::SimResult> results;
+    for (const char* m : {"ddc", "baseline"}) {
+        if (mode != "compare" && mode != m) continue;
+        const MacroParams macro = std::string(m) == "ddc" ? cfg.macro : cfg.macro.as_baseline();
+        host::check_mappable(net.desc, net.params, macro);
+        host::SimResult r = host::run_fast(net, macro, {cfg.host.ops_per_cycle});
+        r.engine = "fast";
+        r.network = cfg.network.name;
+        r.mode = m;
+        if (const cost::Technology* t = technology(cfg.technology)) host::apply_costs(r, *t);
+        results.push_back(std::move(r));
+    }
+    if (mode == "compare") return host::compare_json(results[0], results[1], false);
+    return host::result_json(results[0]);
+}
+
+std::string Explorer::resolved_config(const std::vector<Override>& point) const {
+    YAML::Emitter em;
+    em << resolved_config_yaml(load(point));
+    return em.c_str();
+}
+
+}  // namespace ddcpim::explore

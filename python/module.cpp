@@ -39,12 +39,8 @@ PYBIND11_MODULE(_core, m) {
             "evaluate_json",
             [](ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv,
                const std::string& mode) {
-                std::string text;
-                {
-                    py::gil_scoped_release release;  // other Python threads may run meanwhile
-                    text = e.evaluate(overrides(kv), mode).dump();
-                }
-                return text;
+                // The GIL stays held: an Explorer's network cache is not shared safely between threads.
+                return e.evaluate(overrides(kv), mode).dump();
             },
             py::arg("point"), py::arg("mode"))
         .def(

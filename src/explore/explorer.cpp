@@ -1,6 +1,8 @@
 #include "ddcpim/explore/explorer.hpp"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "ddcpim/common/error.hpp"
 #include "ddcpim/config/strict_node.hpp"
@@ -26,14 +28,21 @@ bool macro_or_host_only(const Override& o) {
 
 }  // namespace
 
-Explorer::Explorer(std::string config, std::vector<Override> overrides) : m_path(std::move(config)) {
-    m_root = load_yaml_file(m_path);
-    apply_overrides(m_root, overrides);
+Explorer::Explorer(std::string config, std::vector<Override> overrides)
+    : m_path(std::move(config)), m_overrides(std::move(overrides)) {
+    load_yaml_file(m_path);  // the tools' errors for a missing or malformed file
+    std::ifstream f(m_path, std::ios::binary);
+    std::ostringstream text;
+    text << f.rdbuf();
+    m_text = text.str();
     load({});  // a bad config fails here, not at the first point
 }
 
 ConfigFile Explorer::load(const std::vector<Override>& point) const {
-    YAML::Node root = YAML::Clone(m_root);
+    // Parsed afresh for every point: a cloned node would lose the line and column
+    // that the tools' error messages give.
+    YAML::Node root = YAML::Load(m_text);
+    apply_overrides(root, m_overrides);
     apply_overrides(root, point);
     return parse_config(root, m_path);
 }

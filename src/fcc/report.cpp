@@ -50,6 +50,7 @@ nlohmann::ordered_json report_json(const NetworkReport& r) {
                                {"unpaired", l.unpaired},
                                {"negated", l.negated},
                                {"exact_matching", l.exact},
+                               {"cached", l.cached},
                                {"float_weights", l.has_float},
                                {"quant_error", l.quant_error},
                                {"error_before_refit", l.error_before_refit},

@@ -41,7 +41,8 @@ private:
     const cost::Technology* technology(const std::string& path);
 
     std::string m_path;
-    YAML::Node m_root;  // the file with the session's overrides applied
+    std::string m_text;                // the file, read once
+    std::vector<Override> m_overrides; // the session's, under every point
     std::map<std::string, std::shared_ptr<const Network>> m_networks;
     std::map<std::string, std::unique_ptr<cost::Technology>> m_technologies;
     size_t m_built = 0;

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""The Python module ddcpim (docs/python.md): the fast engine in process equals the
+clocked engine of ddcpim_sim, networks are built once, bad input raises ConfigError with
+the command line's message, and the docs' example runs.
+
+Usage: test_python_module.py BUILD_BIN_DIR SOURCE_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+BIN = Path(sys.argv[1]).resolve()
+SRC = Path(sys.argv[2]).resolve()
+sys.argv[1:] = sys.argv[3:]
+sys.path.insert(0, str(BIN.parent / "python"))
+import ddcpim  # noqa: E402
+
+TINY = str(SRC / "configs" / "tiny_residual.yaml")
+FASHION = str(SRC / "configs" / "fashion_mnist" / "mobilenetv2.yaml")
+SIM = str(BIN / "ddcpim_sim")
+
+
+def differences(a, b, path=""):
+    """Every path at which two JSON values differ, skipping what only one engine has."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k in ("engine", "output"):
+                continue
+            if k not in a or k not in b:
+                out.append(f"{path}.{k}: only in {'clocked' if k in a else 'fast'}")
+            else:
+                out += differences(a[k], b[k], f"{path}.{k}")
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} vs {len(b)} items"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: clocked {a!r}, fast {b!r}"]
+
+
+class FastEqualsClocked(unittest.TestCase):
+    def test_points_in_every_mode(self):
+        points = [
+            (TINY, {}, "compare"),
+            (TINY, {"macro.macros": 3, "macro.dw_mapping": "auto"}, "compare"),
+            (TINY, {"macro.rows": 64, "macro.segment_rows": 16, "macro.input_bus_bits": 48}, "ddc"),
+            (TINY, {"macro.weight_bits": 4, "macro.input_bits": 3, "macro.buffer_vectors": 3}, "baseline"),
+            (FASHION, {"macro.macros": 4, "macro.write_rows_per_cycle": 2}, "compare"),
+        ]
+        models = {}
+        for config, params, mode in points:
+            model = models.setdefault(config, ddcpim.Model(config))
+            fast = model.evaluate(params, mode)
+            clocked = ddcpim.run_clocked(config, params, mode, sim=SIM)
+            self.assertEqual(fast["engine"], "fast")
+            self.assertEqual(clocked["engine"], "clocked")
+            self.assertEqual(differences(clocked, fast), [], f"{config} {params} {mode}")
+            self.assertGreater(fast["total_cycles"], 0)
+
+    def test_the_cli_fast_engine_writes_the_same_json(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "r.json")
+            subprocess.run([SIM, "--config", TINY, "--engine", "fast", "--compare", "--set", "macro.macros=2",
+                            "--json", out, "-q"], check=True, capture_output=True)
+            import json
+            with open(out) as f:
+                cli = json.load(f)
+        api = ddcpim.Model(TINY).evaluate({"macro.macros": 2}, "compare")
+        self.assertEqual(differences(cli, api), [])
+        self.assertIsNone(cli["ddc"]["output"])
+
+
+class Networks(unittest.TestCase):
+    def test_built_once_per_distinct_network(self):
+        m = ddcpim.Model(TINY)
+        for rows in (64, 128, 256):
+            m.evaluate({"macro.rows": rows, "host.ops_per_cycle": 8})
+        m.evaluate({"macro": {"rows": 512, "macros": 2}})
+        self.assertEqual(m.networks_built, 1)
+        m.evaluate({"weights.seed": 9})
+        self.assertEqual(m.networks_built, 2)
+        m.evaluate({"macro.weight_bits": 4})   # the network's default precision
+        self.assertEqual(m.networks_built, 3)
+        m.evaluate({"weights.seed": 9})
+        self.assertEqual(m.networks_built, 3)
+
+    def test_a_changed_network_changes_the_figures(self):
+        m = ddcpim.Model(TINY)
+        a = m.evaluate({}, "ddc")
+        b = m.evaluate({"network.layers.classifier.out_features": 40}, "ddc")
+        self.assertNotEqual(a["total_cycles"], b["total_cycles"])
+        self.assertEqual(differences(ddcpim.run_clocked(TINY, {"network.layers.classifier.out_features": 40}, sim=SIM), b), [])
+
+    def test_overrides_of_the_model_apply_to_every_point(self):
+        m = ddcpim.Model(TINY, overrides=["macro.macros=2"])
+        self.assertEqual(m.evaluate()["macro"]["macros"], 2)
+        self.assertEqual(m.evaluate({"macro.rows": 128})["macro"]["macros"], 2)
+        self.assertIn("rows: 128", m.check({"macro.rows": 128}))
+
+
+class Errors(unittest.TestCase):
+    def cli_error(self, *args):
+        p = subprocess.run([SIM, *args, "-q"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        m = re.search(r"^ddcpim_sim: error: (.*)$", p.stderr, re.M)
+        self.assertIsNotNone(m, p.stderr)
+        return m.group(1)
+
+    def test_a_bad_value_raises_the_cli_message(self):
+        expected = self.cli_error("--config", TINY, "--set", "macro.segment_rows=48")
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.Model(TINY).evaluate({"macro.segment_rows": 48})
+        self.assertEqual(str(e.exception), expected)
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.run_clocked(TINY, {"macro.segment_rows": 48}, sim=SIM)
+        self.assertEqual(str(e.exception), expected)
+        self.assertIsInstance(e.exception, ValueError)
+
+    def test_an_unknown_key_and_a_missing_file(self):
+        expected = self.cli_error("--config", TINY, "--set", "macro.rowz=3")
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.Model(TINY).evaluate({"macro.rowz": 3})
+        self.assertEqual(str(e.exception), expected)
+        expected = self.cli_error("--config", "/nonexistent/x.yaml")
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.Model("/nonexistent/x.yaml")
+        self.assertEqual(str(e.exception), expected)
+
+    def test_a_kernel_taller_than_the_array(self):
+        expected = self.cli_error("--config", TINY, "--set", "macro.rows=16", "--set", "macro.segment_rows=16")
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.Model(TINY).evaluate({"macro.rows": 16, "macro.segment_rows": 16})
+        self.assertEqual(str(e.exception), expected)
+
+    def test_a_bad_mode_and_a_bad_override(self):
+        with self.assertRaises(ddcpim.ConfigError):
+            ddcpim.Model(TINY).evaluate({}, "fast")
+        with self.assertRaises(ddcpim.ConfigError):
+            ddcpim.Model(TINY, overrides=["no-equals-sign"])
+        # The model stays usable after an error.
+        m = ddcpim.Model(TINY)
+        with self.assertRaises(ddcpim.ConfigError):
+            m.evaluate({"macro.rows": -1})
+        self.assertGreater(m.evaluate()["total_cycles"], 0)
+
+
+class DocsExample(unittest.TestCase):
+    def test_every_python_block_of_docs_python_md_runs(self):
+        text = (SRC / "docs" / "python.md").read_text()
+        blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+        self.assertTrue(blocks)
+        # Run from a checkout whose build/ is this build: the example says sys.path "build/python".
+        with tempfile.TemporaryDirectory() as d:
+            os.symlink(SRC / "configs", Path(d) / "configs")
+            os.symlink(BIN.parent, Path(d) / "build")
+            for code in blocks:
+                p = subprocess.run([sys.executable, "-c", code], cwd=d, capture_output=True, text=True,
+                                   env=dict(os.environ, DDCPIM_SIM=SIM))
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertIn("speedup", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -155,4 +158,56 @@ TEST(EndToEnd, SimDumpMatchesTheReferenceDump) {
         ++files;
     }
     EXPECT_EQ(files, 32);
+}
+
+TEST(EndToEnd, AblationAddsOneMechanismAtATimeAndEachChangesOnlyItsLayers) {
+    // baseline -> + Q-bar (pointwise, conv and fc pairs) -> + dual broadcast (depthwise pairs) -> + toeplitz.
+    // Four weight columns: pairs halve the column tiles of every layer of more than four filters.
+    const std::string narrow = tiny() + " --set macro.weight_columns=4";
+    nlohmann::json r = run_sim(narrow + " --ablate --verify");
+    ASSERT_FALSE(r.is_null());
+    ASSERT_EQ(r["mode"], "ablate");
+    const auto& steps = r["steps"];
+    ASSERT_EQ(steps.size(), 4u);
+    std::vector<std::string> names;
+    for (const auto& s : steps) {
+        names.push_back(s["step"]);
+        EXPECT_EQ(s["result"]["verified"], true) << s["step"];
+        EXPECT_EQ(s["result"]["output"], steps[0]["result"]["output"]) << s["step"];
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"baseline", "+ Q-bar", "+ dual broadcast", "+ toeplitz mapping"}));
+    // Which layers each step may change, and which use pairs after it.
+    const std::vector<std::set<std::string>> concerns = {{}, {"conv", "pointwise", "fc"}, {"depthwise"}, {"depthwise"}};
+    for (size_t i = 1; i < steps.size(); ++i) {
+        const auto &before = steps[i - 1]["result"]["layers"], &after = steps[i]["result"]["layers"];
+        int changed = 0;
+        for (size_t k = 0; k < after.size(); ++k)
+            if (before[k]["cycles"] != after[k]["cycles"]) {
+                ++changed;
+                EXPECT_TRUE(concerns[i].count(after[k]["kind"].get<std::string>()))
+                    << names[i] << " changed " << after[k]["name"];
+            }
+        EXPECT_GT(changed, 0) << names[i];
+    }
+    for (const auto& l : steps[1]["result"]["layers"]) {
+        if (l["kind"] == "depthwise") EXPECT_EQ(l["pairs_used"], false) << l["name"];
+        if (l["kind"] == "pointwise" || l["kind"] == "conv" || l["kind"] == "fc") EXPECT_EQ(l["pairs_used"], true) << l["name"];
+    }
+    for (const auto& l : steps[2]["result"]["layers"])
+        if (l["kind"] == "depthwise") {
+            EXPECT_EQ(l["pairs_used"], true) << l["name"];
+            EXPECT_EQ(l["mapping"], "diagonal") << l["name"];
+        }
+    // The last step is the configured DDC macro: the same cycles as a plain run.
+    nlohmann::json ddc = run_sim(narrow);
+    EXPECT_EQ(steps[3]["result"]["total_cycles"], ddc["total_cycles"]);
+    // Q-bar without dual broadcast, set by hand, is the second step; it pairs the pointwise layers and verifies.
+    nlohmann::json q = run_sim(narrow + " --verify --set macro.dual_broadcast=false --set macro.dw_mapping=diagonal");
+    EXPECT_EQ(q["verified"], true);
+    EXPECT_EQ(q["total_cycles"], steps[1]["result"]["total_cycles"]);
+}
+
+TEST(EndToEnd, AblateRefusesCompareAndBaseline) {
+    run_sim(tiny() + " --ablate --compare", 2);
+    run_sim(tiny() + " --ablate --baseline", 2);
 }

@@ -110,13 +110,17 @@ std::string random_macro(std::mt19937_64& rng) {
         one_of(rng, {100, 200, 333}));
 }
 
-std::unique_ptr<Case> make_case(const std::string& what, const std::string& yaml, bool baseline) {
+// The mechanisms: DDC (Q-bar, dual broadcast), the baseline (neither), or Q-bar alone.
+enum class Variant { Ddc, Baseline, QbarOnly };
+
+std::unique_ptr<Case> make_case(const std::string& what, const std::string& yaml, Variant variant) {
     auto c = std::make_unique<Case>();
     c->what = what;
     c->cfg = test::parse_config_text(yaml, what);
     c->net = std::make_shared<Network>(build_network(c->cfg));
     c->input = ref::sample_input(c->net->desc, c->cfg.weights.seed);
-    c->macro = baseline ? c->cfg.macro.as_baseline() : c->cfg.macro;
+    c->macro = variant == Variant::Baseline ? c->cfg.macro.as_baseline() : c->cfg.macro;
+    if (variant == Variant::QbarOnly) c->macro.dual_broadcast = false;
     host::check_mappable(c->net->desc, c->net->params, c->macro);
     return c;
 }
@@ -214,13 +218,18 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     int rejected = 0;
     while (int(cases.size()) < random_cases) {
         const std::string net = random_network(rng), macro = random_macro(rng);
-        const bool pairs = pick(rng, 0, 2) > 0, baseline = pick(rng, 0, 3) == 0;
+        const bool pairs = pick(rng, 0, 2) > 0;
+        const int v = pick(rng, 0, 5);  // DDC half of the time, Q-bar alone a third, the baseline a sixth
+        const Variant variant = v < 3 ? Variant::Ddc : v < 4 ? Variant::Baseline : Variant::QbarOnly;
         const std::string yaml = fmt::format("macro: {}\nweights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
                                              "network:\n{}",
                                              macro, pick(rng, 1, 1000), pairs ? "auto" : "none", net);
-        const std::string what = fmt::format("random case {} (seed {}{})", cases.size(), seed, baseline ? ", baseline" : "");
+        const std::string what = fmt::format("random case {} (seed {}{})", cases.size(), seed,
+                                             variant == Variant::Baseline   ? ", baseline"
+                                             : variant == Variant::QbarOnly ? ", Q-bar without dual broadcast"
+                                                                            : "");
         try {
-            cases.push_back(make_case(what, yaml, baseline));
+            cases.push_back(make_case(what, yaml, variant));
         } catch (const UserError& e) {
             // A macro the network cannot use (a kernel taller than the array, say): draw again.
             ++rejected;

@@ -104,7 +104,8 @@ Breakdown energy(const Events& e, const MacroParams& p, const Technology& t, dou
 
 Capability capability(const MacroParams& p) {
     Capability c;
-    const double sides = p.complementary && p.dual_broadcast ? 2 : 1;
+    // Q-bar doubles the MACs of a cycle (pointwise mode drives both sides; depthwise needs dual broadcast too).
+    const double sides = p.complementary ? 2 : 1;
     const double macs_per_cycle = double(p.rows) * p.weight_columns * sides / p.input_bits;
     c.peak_tops = 2 * macs_per_cycle * p.clock_mhz * 1e6 * p.macros / 1e12;
     c.peak_tops_1b = c.peak_tops * p.weight_bits * p.input_bits;

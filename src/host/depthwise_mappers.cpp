@@ -10,7 +10,7 @@ std::vector<ChannelUnit> channel_units(const LayerDesc& l, const LayerParams& p,
     std::vector<ChannelUnit> units;
     std::vector<bool> used(size_t(l.out_channels), false);
     paired = false;
-    if (pairs_usable(m, p))
+    if (pairs_usable(m, l, p))
         for (auto [a, b] : p.pairs) {
             units.emplace_back(a, b);
             used[size_t(a)] = used[size_t(b)] = true;

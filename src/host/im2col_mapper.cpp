@@ -10,7 +10,7 @@ Im2colMapper::Im2colMapper(const LayerDesc& l, const LayerParams& p, const Macro
     m_reduction = l.weights_per_filter();
     m_pixels = l.kind == LayerKind::Fc ? 1 : l.out_shape.h * l.out_shape.w;
     std::vector<bool> paired(size_t(l.out_channels), false);
-    if (pairs_usable(m, p))
+    if (pairs_usable(m, l, p))
         for (auto [a, b] : p.pairs) {
             m_columns.emplace_back(a, b);
             paired[size_t(a)] = paired[size_t(b)] = true;

@@ -10,8 +10,10 @@
 
 namespace ddcpim::host {
 
-bool pairs_usable(const MacroParams& p, const LayerParams& params) {
-    return p.complementary && p.dual_broadcast && !params.pairs.empty();
+bool pairs_usable(const MacroParams& p, const LayerDesc& l, const LayerParams& params) {
+    if (!p.complementary || params.pairs.empty()) return false;
+    // Pointwise mode drives the same input on both sides; a depthwise partner needs its own lane.
+    return l.kind != LayerKind::Depthwise || p.dual_broadcast;
 }
 
 int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int columns) {

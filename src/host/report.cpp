@@ -142,6 +142,62 @@ nlohmann::ordered_json speedup_json(const SimResult& d, const SimResult& b) {
     return j;
 }
 
+std::vector<std::pair<std::string, MacroParams>> ablation_steps(const MacroParams& macro) {
+    MacroParams m = macro.as_baseline();
+    std::vector<std::pair<std::string, MacroParams>> steps{{"baseline", m}};
+    m.complementary = true;  // Q-bar: pointwise, conv and fc pairs
+    steps.emplace_back("+ Q-bar", m);
+    m.dual_broadcast = true;  // a second lane: depthwise pairs
+    steps.emplace_back("+ dual broadcast", m);
+    m.dw_mapping = macro.dw_mapping == "diagonal" ? "toeplitz" : macro.dw_mapping;  // toeplitz, or auto as configured
+    steps.emplace_back("+ " + m.dw_mapping + " mapping", m);
+    return steps;
+}
+
+namespace {
+// Layers whose cycles differ between two runs of the same network, counted by kind.
+std::string changed_layers(const SimResult& before, const SimResult& after) {
+    std::map<std::string, int> n;
+    for (size_t i = 0; i < std::min(before.layers.size(), after.layers.size()); ++i)
+        if (before.layers[i].cycles != after.layers[i].cycles) ++n[after.layers[i].kind];
+    std::string out;
+    for (auto& [kind, count] : n) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", kind, count);
+    return out.empty() ? "none" : out;
+}
+}  // namespace
+
+std::string ablation_table(const std::vector<SimResult>& s) {
+    std::string out = fmt::format("{:<26} {:>12} {:>12} {:>9} {:>9}  {}\n", "step", "cycles", "macro", "speedup",
+                                  "step", "layers changed (by kind)");
+    for (size_t i = 0; i < s.size(); ++i) {
+        const SimResult& r = s[i];
+        out += fmt::format("{:<26} {:>12} {:>12} {:>9} {:>9}  {}\n", r.mode, r.total_cycles, r.macro_cycles,
+                           ratio_text(s[0].total_cycles, r.total_cycles),
+                           i ? ratio_text(s[i - 1].total_cycles, r.total_cycles) : std::string("-"),
+                           i ? changed_layers(s[i - 1], r) : std::string("-"));
+    }
+    return out;
+}
+
+nlohmann::ordered_json ablation_json(const std::vector<SimResult>& s) {
+    nlohmann::ordered_json j;
+    j["network"] = s.empty() ? "" : s[0].network;
+    j["mode"] = "ablate";
+    j["engine"] = s.empty() ? "" : s[0].engine;
+    j["steps"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < s.size(); ++i) {
+        nlohmann::ordered_json step;
+        step["step"] = s[i].mode;
+        step["speedup"] = ratio(s[0].total_cycles, s[i].total_cycles);
+        step["step_speedup"] = i ? ratio(s[i - 1].total_cycles, s[i].total_cycles) : 1.0;
+        step["macro_speedup"] = ratio(s[0].macro_cycles, s[i].macro_cycles);
+        step["layers_changed"] = i ? changed_layers(s[i - 1], s[i]) : "";
+        step["result"] = result_json(s[i]);
+        j["steps"].push_back(step);
+    }
+    return j;
+}
+
 nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify) {
     nlohmann::ordered_json j;
     const bool complete = ddc.mismatch.empty() && baseline.mismatch.empty();

@@ -32,9 +32,10 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     std::fill(reg.b.begin(), reg.b.end(), 0);
     const uint8_t* lane_a = &m_buffer[size_t(slot) * 2 * m_geo.rows];
     const uint8_t* lane_b = lane_a + m_geo.rows;
-    // Lane B: the partner's vector (depthwise), the same as lane A
-    // (pointwise), or nothing without dual broadcast.
-    const bool drive_b = m_geo.dual_broadcast;
+    // Lane B: the partner's vector (depthwise, with dual broadcast), the same
+    // as lane A (pointwise mode, whenever Q-bar is in use: both sides of a
+    // cell see its wordline), or nothing.
+    const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast : (m_geo.dual_broadcast || m_geo.complementary);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
     for (int r = 0; r < c.rows_used; ++r) {
         const uint64_t bit = 1ULL << (r % 64);

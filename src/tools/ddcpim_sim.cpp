@@ -41,7 +41,7 @@ int sc_main(int argc, char** argv) {
     using namespace ddcpim;
     CLI::App app{"ddcpim_sim: cycle-accurate, bit-exact simulation of a network on DDC-PIM macros"};
     cli::CommonOptions o;
-    bool baseline = false, compare = false, verify = false;
+    bool baseline = false, compare = false, verify = false, ablate = false;
     std::string json_path, csv_path, trace_path, dump_dir, engine = "clocked";
     cli::add_common_options(app, o);
     app.add_option("--engine", engine,
@@ -51,6 +51,9 @@ int sc_main(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--baseline", baseline, "run the PIM baseline (complementary, dual_broadcast off; diagonal depthwise)");
     app.add_flag("--compare", compare, "run DDC and the baseline and print the speedup");
+    app.add_flag("--ablate", ablate,
+                 "the mechanisms one at a time: baseline, + Q-bar (pointwise pairs), + dual broadcast (depthwise "
+                 "pairs), + toeplitz mapping; prints each step's speedup");
     app.add_flag("--verify", verify, "check every layer against the reference engine; exit 1 on a mismatch");
     app.add_option("--json", json_path, "write the results as JSON");
     app.add_option("--csv", csv_path, "write the per-layer results as CSV");
@@ -68,9 +71,16 @@ int sc_main(int argc, char** argv) {
         Tensor input = cli::load_input(o, cfg);
         if (tty) std::fprintf(stderr, "\r\033[K");
 
+        if (ablate && (compare || baseline))
+            throw UserError({}, "--ablate runs its own steps from the baseline to DDC; it does not combine with "
+                                "--compare or --baseline");
         std::vector<std::pair<std::string, MacroParams>> modes;
-        if (compare || !baseline) modes.emplace_back("ddc", cfg.macro);
-        if (compare || baseline) modes.emplace_back("baseline", cfg.macro.as_baseline());
+        if (ablate) {
+            modes = host::ablation_steps(cfg.macro);
+        } else {
+            if (compare || !baseline) modes.emplace_back("ddc", cfg.macro);
+            if (compare || baseline) modes.emplace_back("baseline", cfg.macro.as_baseline());
+        }
         // Problems found before the clock starts are a user's, with exit 2.
         for (const auto& [name, params] : modes) host::check_mappable(net.desc, net.params, params);
         const bool fast = engine == "fast";
@@ -120,7 +130,8 @@ int sc_main(int argc, char** argv) {
                 results[i].mode = modes[i].first;
                 results[i].macro = modes[i].second;
                 results[i].host_ops_per_cycle = cfg.host.ops_per_cycle;
-                systems.push_back(std::make_unique<host::System>(modes[i].first.c_str(), net, modes[i].second, input, opt, results[i]));
+                systems.push_back(std::make_unique<host::System>(fmt::format("system_{}", i).c_str(), net,
+                                                                 modes[i].second, input, opt, results[i]));
                 raw.push_back(systems.back().get());
             }
             sc_core::sc_trace_file* tf = nullptr;
@@ -147,6 +158,12 @@ int sc_main(int argc, char** argv) {
             fmt::print("{}", host::totals(r));
             complete = complete && r.mismatch.empty();
         }
+        if (ablate && complete) {
+            fmt::print("\nablation: the mechanisms added one at a time (speedup over the baseline, and over the step "
+                       "before)\n{}",
+                       host::ablation_table(results));
+            for (const auto& r : results) DDCPIM_ASSERT(r.output.data == results[0].output.data);
+        }
         if (compare && complete) {
             fmt::print("\nspeedup, baseline cycles / DDC cycles (macro: macro phases only)\n{}",
                        host::speedup_table(results[0], results[1]));
@@ -155,7 +172,9 @@ int sc_main(int argc, char** argv) {
         }
         if (!json_path.empty()) {
             nlohmann::ordered_json j;
-            if (compare) {
+            if (ablate) {
+                j = host::ablation_json(results);
+            } else if (compare) {
                 j = host::compare_json(results[0], results[1], verify);
             } else {
                 j = host::result_json(results[0]);

@@ -71,9 +71,10 @@ public:
     virtual void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const = 0;
 };
 
-// Whether the macro can use a layer's complementary pairs: both Q-bar and a
-// second input lane are needed.
-bool pairs_usable(const MacroParams& p, const LayerParams& params);
+// Whether the macro can use a layer's complementary pairs: Q-bar
+// (`complementary`) for every kind; depthwise pairs also need the second
+// input lane (`dual_broadcast`), since the partner channel has its own input.
+bool pairs_usable(const MacroParams& p, const LayerDesc& l, const LayerParams& params);
 
 // Toeplitz outputs per segment: the largest n with K x (K + s(n-1)) <=
 // segment_rows and n <= N; 0 when no window fits (diagonal is used instead).

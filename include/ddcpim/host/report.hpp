@@ -17,6 +17,13 @@ std::string speedup_table(const SimResult& ddc, const SimResult& baseline);
 
 nlohmann::ordered_json result_json(const SimResult& r);
 nlohmann::ordered_json speedup_json(const SimResult& ddc, const SimResult& baseline);
+// --ablate: the mechanisms added one at a time (ablation_steps), each step's
+// cycles, its speedup over the first step and over the step before, and the
+// layers whose cycles the step changed, by kind.
+std::vector<std::pair<std::string, MacroParams>> ablation_steps(const MacroParams& macro);
+std::string ablation_table(const std::vector<SimResult>& steps);
+nlohmann::ordered_json ablation_json(const std::vector<SimResult>& steps);
+
 // --compare's JSON: both modes, the speedup, and copies of the DDC figures at the top.
 nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify);
 std::string result_csv(const SimResult& r);

@@ -219,3 +219,71 @@ TEST(Cli, FccRejectsBadInput) {
     EXPECT_NE(out.find("not complements"), std::string::npos) << out;
     EXPECT_EQ(test::run_command(bin("ddcpim_fcc") + " --config " + tiny(), &out), 2);  // --out is required
 }
+
+TEST(Cli, CheckValidatesEverythingAndRunsNothing) {
+    for (const char* tool : {"ddcpim_sim", "ddcpim_ref", "ddcpim_fcc"}) {
+        std::string out, err;
+        ASSERT_EQ(test::run_command("(" + bin(tool) + " --config " + tiny() + " --check 2>/dev/null)", &out), 0) << tool << out;
+        EXPECT_EQ(out.rfind("# resolved config of ", 0), 0u) << tool << out;
+        EXPECT_NE(out.find("rows: 256"), std::string::npos) << tool;
+        EXPECT_EQ(out.find("cycles"), std::string::npos) << tool << ": simulated under --check";
+        EXPECT_EQ(out.find("MACs"), std::string::npos) << tool << ": ran under --check";
+        ASSERT_EQ(test::run_command(bin(tool) + " --config " + tiny() + " --check", &err), 0);
+        EXPECT_NE(err.find(std::string(tool) + ": check passed"), std::string::npos) << err;
+    }
+    // Problems found only past the config: a kernel taller than the macro, pairs that are not complements.
+    std::string out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() +
+                                    " --set macro.rows=16 --set macro.segment_rows=16 --check", &out), 2);
+    EXPECT_NE(out.find("5x5 depthwise kernel needs 25 rows"), std::string::npos) << out;
+    for (const char* tool : {"ddcpim_sim", "ddcpim_ref"}) {
+        EXPECT_EQ(test::run_command(bin(tool) + " --config " + tiny() +
+                                        " --set 'network.layers.pw1.fcc={pairs: [[0, 1]]}' --check", &out), 2) << tool;
+        EXPECT_NE(out.find("pw1"), std::string::npos) << out;
+    }
+}
+
+TEST(Cli, PrintConfigPrintsTheConfigAndStops) {
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --print-config 2>&1", &out), 0);
+    EXPECT_NE(out.find("dw_mapping: toeplitz"), std::string::npos) << out;
+    EXPECT_EQ(out.find("cycles"), std::string::npos) << out;
+}
+
+TEST(Cli, ADdcRunWithoutPairsSaysWhy) {
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " -q --set fcc.pairs=none", &out), 0) << out;
+    EXPECT_NE(out.find("note: no layer uses complementary pairs"), std::string::npos) << out;
+    EXPECT_NE(out.find("fcc: {pairs: auto}"), std::string::npos) << out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " -q", &out), 0) << out;
+    EXPECT_EQ(out.find("no layer uses complementary pairs"), std::string::npos) << out;
+    // The baseline has no Q-bar: nothing to say.
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " -q --baseline --set fcc.pairs=none", &out), 0);
+    EXPECT_EQ(out.find("note:"), std::string::npos) << out;
+}
+
+TEST(Cli, LayersWhereDdcIsSlowerAreNamedWithTheCause) {
+    // tiny_residual's depthwise layers: toeplitz tiles write 255 rows for a handful of MVMs.
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " -q --compare", &out), 0) << out;
+    EXPECT_NE(out.find("note: DDC is slower than the baseline in 2 layer(s): dw1 ("), std::string::npos) << out;
+    EXPECT_NE(out.find("weight writes +"), std::string::npos) << out;
+    EXPECT_NE(out.find("dw_mapping: auto"), std::string::npos) << out;
+    // With auto, no layer is slower.
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " -q --compare --set macro.dw_mapping=auto",
+                                &out), 0);
+    EXPECT_EQ(out.find("slower than the baseline"), std::string::npos) << out;
+}
+
+TEST(Cli, TablesAreTitledAndExplained) {
+    std::string out;
+    ASSERT_EQ(test::run_command("(" + bin("ddcpim_sim") + " --config " + tiny() + " --compare 2>/dev/null)", &out), 0);
+    const size_t ddc = out.find("tiny_residual (ddc, clocked engine): per layer\nlayer ");
+    const size_t base = out.find("tiny_residual (baseline, clocked engine): per layer\nlayer ");
+    EXPECT_NE(ddc, std::string::npos) << out;
+    EXPECT_NE(base, std::string::npos) << out;
+    EXPECT_LT(ddc, base);
+    EXPECT_NE(out.find("need not add up to cycles"), std::string::npos);
+    EXPECT_NE(out.find("'+': complementary pairs in use"), std::string::npos);
+    EXPECT_NE(out.find("14,556 MACs"), std::string::npos) << "small networks print their MACs exactly";
+}

@@ -1,5 +1,7 @@
 // Every class of bad input gets a UserError that names where (file, line,
 // layer, key) and what was expected.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "ddcpim/network/network.hpp"
@@ -76,10 +78,58 @@ TEST(ConfigErrors, UnknownKeys) {
     expect_error(kHeader + "    - {name: c, kind: relu, kernel: 3}\n", {7, "c", "network.layers[0].kernel", "unknown key"});
 }
 
+TEST(ConfigErrors, AMisspeltKeyIsNamedBeforeTheKeyItWasMeantToBe) {
+    // kernel_size for kernel: the unknown key, with a suggestion, not "missing required key 'kernel'".
+    expect_error(kHeader + "    - {name: c, kind: conv, out_channels: 4, kernel_size: 3}\n",
+                 {7, "c", "network.layers[0].kernel_size", "unknown key, did you mean 'kernel'?"});
+    expect_error(kHeader + "    - {name: d, kind: depthwise, kernal: 3}\n",
+                 {7, "d", "network.layers[0].kernal", "did you mean 'kernel'?"});
+    expect_error(kHeader + "    - {name: f, kind: fc, out_channels: 10}\n",
+                 {7, "f", "network.layers[0].out_channels", "did you mean 'out_features'?"});
+    // Far from every known key: no suggestion, the list of known keys.
+    expect_error(kHeader + "    - {name: c, kind: conv, out_channels: 4, kernel: 3, zzzzzzzz: 1}\n",
+                 {7, "c", "network.layers[0].zzzzzzzz", "unknown key (known keys here: name, kind, input"});
+}
+
+TEST(ConfigErrors, WeightsMayBeLeftOutForSyntheticWeights) {
+    ConfigFile cfg = test::parse_config_text(
+        "network:\n  name: n\n  input: {channels: 2, height: 3, width: 3}\n  layers:\n    - {name: c, kind: relu}\n");
+    EXPECT_EQ(cfg.weights.source, "synthetic");
+    EXPECT_EQ(cfg.weights.seed, 1u);
+}
+
+TEST(ConfigErrors, TheTechnologyFileFallsBackToTheRepositorysAndAnExplicitMissingOneIsAnError) {
+    test::TempDir d;
+    // A config outside configs/ (an imported network, say) still finds tech/28nm.yaml.
+    const std::string net = "network:\n  name: n\n  input: {channels: 2, height: 3, width: 3}\n  layers:\n"
+                            "    - {name: c, kind: relu}\n";
+    test::write_text(d.file("net.yaml"), net);
+    ConfigFile cfg = load_config(d.file("net.yaml"));
+    EXPECT_TRUE(std::filesystem::is_regular_file(cfg.technology)) << cfg.technology;
+    EXPECT_EQ(std::filesystem::path(cfg.technology).filename(), "28nm.yaml");
+    test::write_text(d.file("named.yaml"), "technology: tech/28nm.yaml\n" + net);
+    EXPECT_TRUE(std::filesystem::is_regular_file(load_config(d.file("named.yaml")).technology));
+    // Named explicitly and found nowhere: exit-2 error naming the key and where it looked.
+    test::write_text(d.file("missing.yaml"), "technology: tech/7nm.yaml\n" + net);
+    try {
+        load_config(d.file("missing.yaml"));
+        ADD_FAILURE() << "a missing technology file was accepted";
+    } catch (const UserError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("missing.yaml:1:"), std::string::npos) << what;
+        EXPECT_NE(what.find("key 'technology'"), std::string::npos) << what;
+        EXPECT_NE(what.find("tech/7nm.yaml"), std::string::npos) << what;
+    }
+    // A file beside the config wins over the fallback.
+    std::filesystem::create_directories(d.file("tech"));
+    test::write_text(d.file("tech/28nm.yaml"), "x: 1\n");
+    EXPECT_EQ(load_config(d.file("net.yaml")).technology, d.file("tech/28nm.yaml"));
+}
+
 TEST(ConfigErrors, MissingKeys) {
     expect_error(kHeader + "    - {name: c, kind: conv, kernel: 3}\n", {7, "c", "", "missing required key 'out_channels'"});
     expect_error(kHeader + "    - {kind: relu}\n", {7, "", "", "missing required key 'name'"});
-    expect_error("macro: {}\nnetwork: {name: n}\n", {0, "", "", "missing required key 'weights'"});
+    expect_error("macro: {}\nnetwork: {name: n}\n", {0, "", "", "missing required key 'input'"});
 }
 
 TEST(ConfigErrors, WrongTypesAndRanges) {

@@ -153,6 +153,41 @@ void StrictNode::reject_unknown_keys() const {
     }
 }
 
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+}  // namespace
+
+void StrictNode::reject_keys_outside(const std::vector<std::string>& known) const {
+    if (!m_node.IsMap()) return;
+    for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+        if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+        std::string closest;
+        size_t best = 0;
+        for (const auto& k : known) {
+            const size_t d = std::min(edit_distance(key, k), key.find(k) != std::string::npos ? size_t(1) : size_t(-1));
+            if (closest.empty() || d < best) closest = k, best = d;
+        }
+        StrictNode bad(it->first, m_file, child_path(key), m_layer);
+        const bool near = !closest.empty() && best <= std::max<size_t>(2, closest.size() / 3);
+        bad.fail(fmt::format("unknown key{} (known keys here: {})", near ? fmt::format(", did you mean '{}'?", closest) : "",
+                             fmt::join(known, ", ")));
+    }
+}
+
 YAML::Node load_yaml_file(const std::string& path) {
     std::ifstream probe(path);
     if (!probe) throw UserError({path}, "config file not found or not readable");

@@ -86,8 +86,12 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
         if (const cost::Technology* t = technology(cfg.technology)) host::apply_costs(r, *t);
         results.push_back(std::move(r));
     }
-    if (mode == "compare") return host::compare_json(results[0], results[1], false);
-    return host::result_json(results[0]);
+    nlohmann::ordered_json j =
+        mode == "compare" ? host::compare_json(results[0], results[1], false) : host::result_json(results[0]);
+    YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
+    em << resolved_config_yaml(cfg);
+    j["config"] = em.c_str();
+    return j;
 }
 
 std::string Explorer::resolved_config(const std::vector<Override>& point) const {

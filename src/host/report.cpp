@@ -6,24 +6,87 @@
 
 namespace ddcpim::host {
 
+namespace {
+// 14,556 or 300.8 M: small counts stay exact.
+std::string count_text(int64_t n) {
+    if (n >= 10'000'000'000) return fmt::format("{:.1f} G", double(n) / 1e9);
+    if (n >= 10'000'000) return fmt::format("{:.1f} M", double(n) / 1e6);
+    std::string s = std::to_string(n), out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i && (s.size() - i) % 3 == 0) out += ',';
+        out += s[i];
+    }
+    return out + " ";
+}
+}  // namespace
+
 std::string layer_table(const SimResult& r) {
-    std::string out = fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6}\n",
+    std::string out = fmt::format("{} ({}, {} engine): per layer\n", r.network, r.mode, r.engine);
+    out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6}\n",
                                   "layer", "kind", "shape", "mapping", "MACs", "MVMs", "cycles", "compute", "weights",
                                   "input", "stall", "host", "util");
     for (const auto& l : r.layers)
         out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>5.1f}%\n",
                            l.name, l.kind, l.shape, l.mapping + (l.pairs_used ? "+" : ""), l.macs, l.mvms, l.cycles,
                            l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization);
+    out += "cycles: the layer's span (macro phase, then host work). compute, weights (array writes), input (wait\n"
+           "for the first vector) and stall: macro activity summed over the macros, without each command's fixed\n"
+           "edges, so they need not add up to cycles. host: element-wise work. util: useful MACs / (MVMs x MAC\n"
+           "slots of the array). mapping '+': complementary pairs in use (Q-bar holds the partner filter).\n";
     for (const auto& l : r.layers)
         if (!l.note.empty()) out += fmt::format("note: {}: {}\n", l.name, l.note);
     return out;
 }
 
+std::vector<std::string> ddc_notes(const SimResult& d, const SimResult* b, bool config_pairs_any) {
+    std::vector<std::string> notes;
+    if (!d.macro.complementary) return notes;
+    bool mac = false, paired = false;
+    for (const auto& l : d.layers) {
+        mac = mac || l.mapping != "host";
+        paired = paired || l.pairs_used;
+    }
+    if (mac && !paired)
+        notes.push_back(config_pairs_any
+                            ? "no layer uses complementary pairs: the network's pairs are all depthwise, which need "
+                              "macro.dual_broadcast: true"
+                            : "no layer uses complementary pairs, so Q-bar stays idle and DDC gains nothing: the config "
+                              "pairs no layer (fcc pairs default to none; add `fcc: {pairs: auto}` at the top level to "
+                              "pair every MAC layer, docs/fcc.md)");
+    if (!b) return notes;
+    std::vector<std::string> slower;
+    for (size_t i = 0; i < d.layers.size() && i < b->layers.size(); ++i) {
+        const LayerResult &x = d.layers[i], &y = b->layers[i];
+        if (x.cycles <= y.cycles) continue;
+        // The component that grew most is the cause.
+        const std::pair<int64_t, const char*> parts[] = {
+            {int64_t(x.weight_load) - int64_t(y.weight_load), "weight writes"},
+            {int64_t(x.input_load + x.stall) - int64_t(y.input_load + y.stall), "input loading"},
+            {int64_t(x.compute) - int64_t(y.compute), "compute"},
+            {int64_t(x.host_cycles) - int64_t(y.host_cycles), "host work"}};
+        const auto* cause = &parts[0];
+        for (const auto& p : parts)
+            if (p.first > cause->first) cause = &p;
+        slower.push_back(fmt::format("{} ({} vs {} cycles, {} +{})", x.name, x.cycles, y.cycles, cause->second,
+                                     cause->first));
+    }
+    if (!slower.empty()) {
+        std::string list;
+        for (size_t i = 0; i < slower.size() && i < 4; ++i) list += (i ? ", " : "") + slower[i];
+        if (slower.size() > 4) list += fmt::format(" and {} more", slower.size() - 4);
+        notes.push_back(fmt::format("DDC is slower than the baseline in {} layer(s): {}. Toeplitz depthwise tiles "
+                                    "write many weight rows and load two input lanes, which small feature maps do not "
+                                    "repay; macro.dw_mapping: auto picks the faster scheme per layer",
+                                    slower.size(), list));
+    }
+    return notes;
+}
+
 std::string totals(const SimResult& r) {
     std::string out = fmt::format(
-        "{} ({}): {} cycles = {:.1f} us at {} MHz (macro {} + host {}); {:.1f} M MACs, {:.3f} effective TOPS",
+        "{} ({}): {} cycles = {:.1f} us at {} MHz (macro {} + host {}); {}MACs, {:.3f} effective TOPS",
         r.network, r.mode, r.total_cycles, r.time_us(), r.macro.clock_mhz, r.macro_cycles, r.host_cycles,
-        r.macs / 1e6, r.effective_tops());
+        count_text(r.macs), r.effective_tops());
     if (r.verify_requested) out += r.verified ? "; verified against the reference engine" : "; VERIFY FAILED";
     out += "\n";
     if (!r.technology.empty())

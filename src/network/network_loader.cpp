@@ -111,6 +111,24 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous, const Fc
     l.kind = kind_from_name(kind);
 
     bool two_inputs = l.kind == LayerKind::Add || l.kind == LayerKind::Se;
+    {
+        // Every key this kind takes, checked before any is required: `kernel_size: 3` is an
+        // unknown key (did you mean 'kernel'?), not a missing 'kernel'.
+        std::vector<std::string> keys{"name", "kind", two_inputs ? "inputs" : "input"};
+        auto add = [&](std::initializer_list<const char*> more) { keys.insert(keys.end(), more.begin(), more.end()); };
+        if (l.is_mac()) add({"in_channels", "fcc"});
+        if (l.kind == LayerKind::Conv) add({"out_channels", "kernel", "stride", "padding"});
+        if (l.kind == LayerKind::Depthwise) add({"kernel", "stride", "padding"});
+        if (l.kind == LayerKind::Pointwise) add({"out_channels", "stride"});
+        if (l.kind == LayerKind::Fc) add({"out_features"});
+        // The two spellings of a layer's outputs, each right for some kinds.
+        if (l.kind == LayerKind::Fc && ln.has("out_channels"))
+            ln.child("out_channels").fail("unknown key, did you mean 'out_features'? (an fc layer's outputs are out_features)");
+        if ((l.kind == LayerKind::Conv || l.kind == LayerKind::Pointwise) && ln.has("out_features"))
+            ln.child("out_features").fail(fmt::format("unknown key, did you mean 'out_channels'? (a {} layer's outputs are "
+                                                      "out_channels)", kind));
+        ln.reject_keys_outside(keys);
+    }
     if (two_inputs) {
         StrictNode in = ln.child("inputs");
         if (!in.is_sequence() || in.size() != 2)
@@ -167,6 +185,38 @@ InputDesc parse_input(const StrictNode& n) {
     return in;
 }
 
+// The technology file: relative to the config first (the shipped configs find
+// configs/tech/28nm.yaml so), then in $DDCPIM_TECH_DIR, the installed data
+// directory and the repository's configs/, so that a config written anywhere
+// (an imported network, say) still finds tech/28nm.yaml. A file named
+// explicitly that is found nowhere is an error; the default, found nowhere,
+// leaves area and energy unreported (the tools say so).
+std::string resolve_technology(const StrictNode& top, const std::string& config_path) {
+    const auto given = top.optional_child("technology");
+    const fs::path name = given ? given->as_string() : std::string("tech/28nm.yaml");
+    std::vector<fs::path> tried{name.is_absolute() ? name : fs::path(config_path).parent_path() / name};
+    if (name.is_relative()) {
+        std::vector<fs::path> dirs;
+        if (const char* d = std::getenv("DDCPIM_TECH_DIR"); d && *d) dirs.emplace_back(d);
+        dirs.emplace_back(DDCPIM_INSTALL_DATA_DIR);
+        dirs.emplace_back(DDCPIM_REPO_CONFIG_DIR);
+        for (const fs::path& d : dirs) {
+            tried.push_back(d / name);
+            tried.push_back(d / "tech" / name.filename());
+        }
+    }
+    for (const fs::path& p : tried) {
+        std::error_code ec;
+        if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
+    }
+    if (given) {
+        std::vector<std::string> where;
+        for (const fs::path& p : tried) where.push_back(p.lexically_normal().string());
+        given->fail(fmt::format("expected a technology file (docs/cost.md); not found at {}", fmt::join(where, ", ")));
+    }
+    return tried.front().lexically_normal().string();
+}
+
 WeightSource parse_weights(const StrictNode& n, const std::string& config_path) {
     n.expect_map();
     WeightSource w;
@@ -197,13 +247,9 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     ConfigFile cfg;
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
-    cfg.weights = parse_weights(top.child("weights"), path);
-    {
-        // Relative to the config; the shipped configs find configs/tech/28nm.yaml.
-        fs::path tech = top.get_string("technology", "tech/28nm.yaml");
-        if (tech.is_relative()) tech = fs::path(path).parent_path() / tech;
-        cfg.technology = tech.lexically_normal().string();
-    }
+    // Synthetic, seed 1, when absent: a first network needs no weights section.
+    if (auto w = top.optional_child("weights")) cfg.weights = parse_weights(*w, path);
+    cfg.technology = resolve_technology(top, path);
     if (auto h = top.optional_child("host")) {
         h->expect_map();
         cfg.host.ops_per_cycle = static_cast<int>(h->get_int("ops_per_cycle", cfg.host.ops_per_cycle, 1, 1 << 20));

@@ -15,7 +15,10 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
     app.add_option("--config", o.config, "network and macro config (YAML)")->required();
     app.add_option("--set", o.sets, "override a config key, KEY=VALUE (repeatable), e.g. macro.rows=128");
     app.add_option("--input", o.input_npy, "input tensor (.npy, C x H x W integers; ddcpim_ref also takes a batch, N x C x H x W); default: the seeded sample input");
-    app.add_flag("--print-config", o.print_config, "print the fully resolved config");
+    app.add_flag("--print-config", o.print_config, "print the fully resolved config (every default written out) and stop");
+    app.add_flag("--check", o.check,
+                 "load and validate everything (config, weights, pairs, input); print the resolved config; run nothing; "
+                 "exit 0, or 2 with the problem");
     app.add_option("--write-config", o.write_config, "write the fully resolved config to this file");
     app.add_flag("--quiet,-q", o.quiet, "print only errors and the final totals");
 }
@@ -78,16 +81,28 @@ Tensor load_input(const CommonOptions& o, const ConfigFile& cfg) {
     return std::move(images.front());
 }
 
-void emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg) {
-    if (!o.print_config && o.write_config.empty()) return;
+bool emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg) {
+    if (!o.print_config && o.write_config.empty()) return false;
     YAML::Emitter em;
     em << resolved_config_yaml(cfg);
-    if (o.print_config) fmt::print("# resolved config\n{}\n", em.c_str());
     if (!o.write_config.empty()) {
         std::ofstream f(o.write_config);
         if (!f) throw UserError({o.write_config}, "cannot open for writing");
         f << "# resolved from " << cfg.path << "\n" << em.c_str() << "\n";
     }
+    if (o.print_config && !o.check) {
+        fmt::print("# resolved config of {}\n{}\n", cfg.path, em.c_str());
+        return true;
+    }
+    return false;
+}
+
+int report_check(const char* tool, const ConfigFile& cfg, const std::string& what) {
+    YAML::Emitter em;
+    em << resolved_config_yaml(cfg);
+    fmt::print("# resolved config of {}\n{}\n", cfg.path, em.c_str());
+    fmt::print(stderr, "{}: check passed: {}\n", tool, what);
+    return 0;
 }
 
 }  // namespace ddcpim::cli

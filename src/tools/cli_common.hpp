@@ -18,6 +18,7 @@ struct CommonOptions {
     std::string input_npy;
     std::string write_config;
     bool print_config = false;
+    bool check = false;
     bool quiet = false;
 };
 
@@ -33,7 +34,11 @@ Tensor load_input(const CommonOptions& o, const ConfigFile& cfg);
 // The --input file as a batch: (N, C, H, W) gives N images, (C, H, W) one;
 // without --input, the sample input. `batched` tells which form the file had.
 std::vector<Tensor> load_inputs(const CommonOptions& o, const ConfigFile& cfg, bool* batched);
-// --print-config / --write-config.
-void emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg);
+// --print-config / --write-config. True when the tool stops here: --print-config
+// prints the config and simulates nothing (unless --check asks for more).
+bool emit_resolved_config(const CommonOptions& o, const ConfigFile& cfg);
+// --check, once everything has loaded and passed its checks: prints the
+// resolved config and a one-line verdict, and returns the exit status 0.
+int report_check(const char* tool, const ConfigFile& cfg, const std::string& what_was_checked);
 
 }  // namespace ddcpim::cli

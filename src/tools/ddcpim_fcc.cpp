@@ -31,16 +31,26 @@ int main(int argc, char** argv) {
     std::string out_yaml, report_path;
     int samples = 16;
     cli::add_common_options(app, o);
-    app.add_option("--out", out_yaml, "the FCC network's config; its weights go to <out stem>.weights/")->required();
+    app.add_option("--out", out_yaml, "the FCC network's config; its weights go to <out stem>.weights/ (required unless --check)");
     app.add_option("--report", report_path, "write the report as JSON");
     app.add_option("--samples", samples, "sample inputs for the fidelity measurement")->check(CLI::Range(1, 100000));
+    app.footer(
+        "Example:\n"
+        "  ddcpim_fcc --config configs/mobilenetv2.yaml --out out/mnv2_fcc.yaml --report out/mnv2_fcc.json\n"
+        "Docs: docs/fcc.md.");
     return cli::run_tool("ddcpim_fcc", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
+        if (cli::emit_resolved_config(o, cfg)) return 0;
+        if (out_yaml.empty() && !o.check) throw UserError({}, "--out is required: the FCC network's config file");
         // The unpaired network: explicit lists stay (they are in the weights), auto ones are off.
         ConfigFile plain = cfg;
         for (auto& l : plain.network.layers)
             if (l.fcc.mode == PairSpec::Mode::Auto) l.fcc.mode = PairSpec::Mode::None;
         Network reference = build_network(plain);
+        if (o.check)
+            return cli::report_check("ddcpim_fcc", cfg,
+                                     fmt::format("{} layers and their weights built; nothing paired",
+                                                 reference.desc.layers.size()));
         // Every MAC layer is paired, unless its own fcc section says otherwise
         // (`none`, or an explicit list, which its weights already hold) or fcc.skip lists it.
         Network paired = reference;

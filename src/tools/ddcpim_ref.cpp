@@ -63,13 +63,23 @@ int main(int argc, char** argv) {
     app.add_option("--labels", labels_file,
                    "with a batch input: the images' classes (1-D integer .npy, N entries); prints top-1 accuracy");
     app.add_option("--threads", threads, "threads for a batch input (default: all cores)");
+    app.footer(
+        "Examples:\n"
+        "  ddcpim_ref --config configs/mobilenetv2.yaml                     one inference of the sample input\n"
+        "  ddcpim_ref --config net.yaml --input images.npy --labels labels.npy   top-1 over a batch\n"
+        "  ddcpim_ref --config configs/tiny_residual.yaml --dump out/dump   per-layer .npy dumps\n"
+        "Docs: docs/config.md.");
     return cli::run_tool("ddcpim_ref", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
-        cli::emit_resolved_config(o, cfg);
+        if (cli::emit_resolved_config(o, cfg)) return 0;
         auto t0 = std::chrono::steady_clock::now();
         Network net = build_network(cfg);
         bool batched = false;
         std::vector<Tensor> inputs = cli::load_inputs(o, cfg, &batched);
+        if (o.check)
+            return cli::report_check("ddcpim_ref", cfg,
+                                     fmt::format("{} layers, weights and pairs built, {} input(s) loaded; nothing run",
+                                                 net.desc.layers.size(), inputs.size()));
         if (batched) return run_batch_mode(net, inputs, labels_file, output_file, o.quiet, threads);
         if (!labels_file.empty())
             throw UserError({labels_file}, "--labels needs a batch input: --input X.npy of shape (N, C, H, W)");

@@ -59,11 +59,19 @@ int sc_main(int argc, char** argv) {
     app.add_option("--csv", csv_path, "write the per-layer results as CSV");
     app.add_option("--trace", trace_path, "write a VCD waveform of macro 0 (FILE.vcd)");
     app.add_option("--dump", dump_dir, "write per-layer inputs, weights and simulated accumulators as .npy");
+    app.footer(
+        "Examples:\n"
+        "  ddcpim_sim --config configs/mobilenetv2.yaml --compare          DDC against the baseline, clocked\n"
+        "  ddcpim_sim --config configs/mobilenetv2.yaml --compare --engine fast --json r.json\n"
+        "  ddcpim_sim --config configs/tiny_residual.yaml --verify --set macro.rows=128\n"
+        "  ddcpim_sim --config configs/mobilenetv2.yaml --ablate --engine fast\n"
+        "  ddcpim_sim --config my.yaml --check                              validate only\n"
+        "Docs: docs/host.md (options, outputs), docs/config.md (the config), docs/fast-engine.md.");
     return cli::run_tool("ddcpim_sim", app, argc, argv, [&] {
         sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
         sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
         ConfigFile cfg = cli::load_config_from(o);
-        cli::emit_resolved_config(o, cfg);
+        if (cli::emit_resolved_config(o, cfg)) return 0;
         const bool tty = isatty(2) && !o.quiet;
         auto t0 = std::chrono::steady_clock::now();
         if (tty) std::fprintf(stderr, "ddcpim_sim: building %s ...", cfg.network.name.c_str());
@@ -84,6 +92,11 @@ int sc_main(int argc, char** argv) {
         // Problems found before the clock starts are a user's, with exit 2.
         for (const auto& [name, params] : modes) host::check_mappable(net.desc, net.params, params);
         const bool fast = engine == "fast";
+        if (o.check)
+            return cli::report_check("ddcpim_sim", cfg,
+                                     fmt::format("{} layers, weights and pairs built, input loaded, mappable in {} "
+                                                 "mode(s); nothing simulated",
+                                                 net.desc.layers.size(), modes.size()));
         if (fast && verify)
             throw UserError({}, "--verify checks the clocked model against the reference engine; the fast engine "
                                 "computes no activations (use --engine clocked)");
@@ -158,6 +171,13 @@ int sc_main(int argc, char** argv) {
             fmt::print("{}", host::totals(r));
             complete = complete && r.mismatch.empty();
         }
+        // A DDC result that looks wrong without an error says why, in one line each.
+        if (!ablate && modes[0].first == "ddc") {
+            bool config_pairs = false;
+            for (const auto& p : net.params) config_pairs = config_pairs || !p.pairs.empty();
+            for (const std::string& n : host::ddc_notes(results[0], compare ? &results[1] : nullptr, config_pairs))
+                fmt::print(stderr, "ddcpim_sim: note: {}\n", n);
+        }
         if (ablate && complete) {
             fmt::print("\nablation: the mechanisms added one at a time (speedup over the baseline, and over the step "
                        "before)\n{}",
@@ -179,6 +199,10 @@ int sc_main(int argc, char** argv) {
             } else {
                 j = host::result_json(results[0]);
             }
+            // The run describes itself: the resolved config, every default written out.
+            YAML::Emitter em;
+            em << resolved_config_yaml(cfg);
+            j["config"] = em.c_str();
             write_file(json_path, j.dump(2) + "\n");
         }
         if (!csv_path.empty()) {

@@ -51,6 +51,10 @@ public:
 
     // Throws if this mapping has a key that no accessor read.
     void reject_unknown_keys() const;
+    // Throws if this mapping has a key outside `known`, naming the closest known
+    // one; called before required keys are read, so that a misspelt key is
+    // reported as such rather than as the missing key it was meant to be.
+    void reject_keys_outside(const std::vector<std::string>& known) const;
     void expect_map() const;
 
     [[noreturn]] void fail(const std::string& what) const;

@@ -10,7 +10,12 @@
 
 namespace ddcpim::host {
 
+// The per-layer table, titled with the network, mode and engine, with a legend.
 std::string layer_table(const SimResult& r);
+// One-line notes on a DDC result that looks wrong without an error: no layer
+// uses pairs (and why), or layers slower than in the baseline (and the cause).
+// `baseline` may be null (no --compare).
+std::vector<std::string> ddc_notes(const SimResult& ddc, const SimResult* baseline, bool config_pairs_any);
 std::string totals(const SimResult& r);
 // Speedup = baseline cycles / DDC cycles, per layer kind and in total.
 std::string speedup_table(const SimResult& ddc, const SimResult& baseline);

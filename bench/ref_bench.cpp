@@ -7,13 +7,24 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "ddcpim/network/network.hpp"
 #include "ddcpim/ref/engine.hpp"
 
 int main(int argc, char** argv) {
     using namespace ddcpim;
-    std::string config = argc > 1 ? argv[1] : "configs/mobilenetv2.yaml";
-    int runs = argc > 2 ? std::stoi(argv[2]) : 5;
+    std::string config = "configs/mobilenetv2.yaml";
+    int runs = 5;
+    CLI::App app{"ddcpim_ref_bench: times one reference-engine inference of a network (median of RUNS after a warm-up)"};
+    app.add_option("config", config, "network config")->capture_default_str();
+    app.add_option("runs", runs, "timed runs")->check(CLI::Range(1, 10000))->capture_default_str();
+    app.footer("Example:\n  build/bin/ddcpim_ref_bench configs/efficientnet_b0.yaml 7");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
     try {
         auto tb = std::chrono::steady_clock::now();
         ConfigFile cfg = load_config(config);

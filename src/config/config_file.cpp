@@ -74,7 +74,7 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     YAML::Node root(YAML::NodeType::Map);
     root["macro"] = macro_params_to_yaml(config.macro);
     root["host"]["ops_per_cycle"] = config.host.ops_per_cycle;
-    root["technology"] = config.technology;
+    root["technology"] = config.technology.empty() ? std::string("none") : config.technology;
     YAML::Node w(YAML::NodeType::Map);
     w["source"] = config.weights.source;
     w["seed"] = config.weights.seed;

@@ -60,6 +60,7 @@ const Network& Explorer::network_for(const ConfigFile& cfg, const std::vector<Ov
 }
 
 const cost::Technology* Explorer::technology(const std::string& path) {
+    if (path.empty()) return nullptr;  // technology: none
     auto it = m_technologies.find(path);
     if (it == m_technologies.end()) {
         std::unique_ptr<cost::Technology> t;

@@ -193,6 +193,7 @@ InputDesc parse_input(const StrictNode& n) {
 // leaves area and energy unreported (the tools say so).
 std::string resolve_technology(const StrictNode& top, const std::string& config_path) {
     const auto given = top.optional_child("technology");
+    if (given && given->as_string() == "none") return "";  // cycles only, by request
     const fs::path name = given ? given->as_string() : std::string("tech/28nm.yaml");
     std::vector<fs::path> tried{name.is_absolute() ? name : fs::path(config_path).parent_path() / name};
     if (name.is_relative()) {

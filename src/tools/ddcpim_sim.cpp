@@ -158,7 +158,9 @@ int sc_main(int argc, char** argv) {
         }
         for (const auto& r : results)
             if (!r.error.empty()) throw UserError({}, r.error);
-        if (std::filesystem::exists(cfg.technology)) {
+        if (cfg.technology.empty()) {
+            // technology: none: cycles only, as asked.
+        } else if (std::filesystem::exists(cfg.technology)) {
             cost::Technology tech = cost::load_technology(cfg.technology);
             for (auto& r : results) host::apply_costs(r, tech);
         } else if (!o.quiet) {

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Tests of scripts/sweep on the tiny network (each point takes a few milliseconds).
+"""Tests of scripts/sweep on the tiny network (a point takes about a millisecond on the fast engine, a few on the
+clocked one).
 
   /usr/bin/python3 tests/test_sweep.py BIN_DIR SOURCE_DIR [unittest options]
 
@@ -9,9 +10,11 @@ SOURCE_DIR is this file's repository and BIN_DIR its build/bin.
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -23,6 +26,12 @@ TINY = "configs/tiny_residual.yaml"
 def read_rows(path):
     with open(path, newline="") as f:
         return list(csv.DictReader(f))
+
+
+def lines_of(path):
+    """(header, data lines) of a CSV file, as text."""
+    lines = Path(path).read_text().splitlines()
+    return lines[0], lines[1:]
 
 
 def has_matplotlib():
@@ -48,11 +57,15 @@ class SweepTest(unittest.TestCase):
         p.write_text(text)
         return p
 
-    def sweep(self, *args):
+    def sweep_cmd(self, *args):
         cmd = [sys.executable, str(SOURCE_DIR / "scripts" / "sweep"), *map(str, args)]
-        if args[0] in ("run", "jobs"):
+        if args[0] in ("run", "jobs") and "--bin" not in args:
             cmd += ["--bin", str(self.sim)]
-        return subprocess.run(cmd, cwd=self.dir, capture_output=True, text=True, timeout=300)
+        return cmd
+
+    def sweep(self, *args, env=None):
+        return subprocess.run(self.sweep_cmd(*args), cwd=self.dir, capture_output=True, text=True, timeout=300,
+                              env=env)
 
     def ok(self, r):
         self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
@@ -94,6 +107,29 @@ class SweepTest(unittest.TestCase):
         rows = read_rows(out)
         self.assertEqual(sorted(r["macro.rows"] for r in rows), ["128", "256"])
         self.assertEqual(len(read_rows(self.dir / "r.layers.csv")), 2 * 17)   # not written twice
+
+    def test_killed_while_writing_a_sidecar(self):
+        # As if killed in the middle of writing point 2's component rows (its main row not written yet): the
+        # rerun drops point 2's partial group and writes it again, whole; point 1's rows stay as they are.
+        spec = self.spec(self.TWO_POINTS)
+        self.ok(self.sweep("run", spec, "--out", self.dir / "whole.csv"))
+        for suffix in ("", ".layers", ".components"):
+            shutil.copy(self.dir / f"whole{suffix}.csv", self.dir / f"r{suffix}.csv")
+        main = (self.dir / "r.csv").read_text().splitlines(keepends=True)
+        (self.dir / "r.csv").write_text("".join(main[:2]))
+        comps = (self.dir / "r.components.csv").read_text().splitlines(keepends=True)
+        second = [i for i, l in enumerate(comps) if ",256," in l]
+        cut = second[len(second) // 2]
+        (self.dir / "r.components.csv").write_text("".join(comps[:cut]) + comps[cut][:7])
+        r = self.ok(self.sweep("run", spec, "--out", self.dir / "r.csv"))
+        self.assertIn("1 to run", r.stderr)
+        self.assertIn("r.components.csv: dropped an incomplete last line", r.stderr)
+        self.assertIn("r.components.csv: dropped the rows of an unfinished point", r.stderr)
+        self.assertIn("r.layers.csv: dropped the rows of an unfinished point", r.stderr)
+        for suffix in ("", ".layers", ".components"):
+            whole = (self.dir / f"whole{suffix}.csv").read_text().splitlines()
+            got = (self.dir / f"r{suffix}.csv").read_text().splitlines()
+            self.assertEqual((got[0], sorted(got[1:])), (whole[0], sorted(whole[1:])), suffix)
 
     def test_compare_gives_two_rows_with_one_speedup(self):
         spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"
@@ -272,6 +308,176 @@ echo "Submitted batch job 1"
         self.assertEqual((rdir / "jobs.txt").read_text(), "")
         self.assertIn("nothing left to run", r.stderr)
         self.assertFalse(calls.exists(), "the recipe called sbatch with an empty job list")
+
+    # ------------------------------------------------------------ the fast engine (run's default) and --check
+
+    SMALL_COMPARE = (f"networks: [{TINY}]\nmodes: [compare]\n"
+                     "grid: {macro.rows: [128, 256], macro.weight_columns: [16, 32]}\n"
+                     "zip: {macro.buffer_vectors: [4, 16], macro.macros: [1, 2]}\n"
+                     "set: {host.ops_per_cycle: 8}\n")
+
+    def test_fast_and_clocked_engines_write_the_same_files(self):
+        spec = self.spec(self.SMALL_COMPARE)
+        r = self.ok(self.sweep("run", spec, "--out", self.dir / "fast.csv", "--engine", "fast"))
+        self.assertIn("8 to run, on the fast engine", r.stderr)
+        r = self.ok(self.sweep("run", spec, "--out", self.dir / "clocked.csv", "--engine", "clocked", "--jobs", "2"))
+        self.assertIn("8 to run, 2 jobs at a time", r.stderr)
+        self.ok(self.sweep("run", spec, "--out", self.dir / "default.csv"))
+        for suffix in ("", ".layers", ".components"):
+            fast_head, fast_rows = lines_of(self.dir / f"fast{suffix}.csv")
+            clocked_head, clocked_rows = lines_of(self.dir / f"clocked{suffix}.csv")
+            self.assertNotIn("engine", fast_head.split(","), "no engine column: the engines' rows are the same")
+            self.assertEqual(fast_head, clocked_head, suffix)
+            self.assertEqual(sorted(fast_rows), sorted(clocked_rows), suffix)
+            self.assertEqual((self.dir / f"default{suffix}.csv").read_text(),
+                             (self.dir / f"fast{suffix}.csv").read_text(), "the default engine is fast")
+        self.assertEqual(len(read_rows(self.dir / "fast.csv")), 16)   # 8 compare points, ddc and baseline
+
+    def test_check_passes_and_catches_a_planted_difference(self):
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid: {{macro.rows: [64, 128, 256, 512], "
+                         "macro.weight_columns: [16, 32]}\n")
+        out = self.dir / "r.csv"
+        r = self.ok(self.sweep("run", spec, "--out", out, "--check", "3"))
+        self.assertIn("checking 3 points of 8 on the clocked engine", r.stderr)
+        self.assertIn("sweep: checked 3 points on the clocked engine: identical", r.stderr)
+        self.assertNotIn("CHECK FAILED", r.stderr)
+        first = next(row for row in read_rows(out) if (row["macro.rows"], row["macro.weight_columns"]) == ("64", "16"))
+        cycles = int(first["total_cycles"])
+        # Every point done: --check alone still checks (the fast results evaluated again).
+        r = self.ok(self.sweep("run", spec, "--out", out, "--check", "2"))
+        self.assertIn("0 to run", r.stderr)
+        self.assertIn("checked 2 points on the clocked engine: identical", r.stderr)
+
+        planted = self.dir / "planted.csv"
+        env = dict(os.environ, DDCPIM_SWEEP_TEST_PLANT_DIFFERENCE="1")
+        r = self.sweep("run", spec, "--out", planted, "--check", "3", env=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"sweep: CHECK FAILED point 1 ({TINY} ddc macro.rows=64 macro.weight_columns=16): "
+                      f"total_cycles: clocked {cycles}, fast {cycles + 1}", r.stderr)
+        self.assertEqual(r.stderr.count("CHECK FAILED"), 1, r.stderr)   # only the planted field differs
+        self.assertNotIn("identical", r.stderr)
+        self.assertEqual(len(read_rows(planted)), 8, "the rows written stay")
+
+    def test_check_needs_the_fast_engine(self):
+        spec = self.spec(self.TWO_POINTS)
+        for args in (("--engine", "clocked", "--check", "1"), ("--check", "-1"), ("--engine", "fast", "--verify")):
+            with self.subTest(args):
+                r = self.sweep("run", spec, "--out", self.dir / "r.csv", *args)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+                self.assertFalse((self.dir / "r.csv").exists())
+
+    def test_verify_runs_the_clocked_engine(self):
+        r = self.ok(self.sweep("run", self.spec(self.TWO_POINTS), "--out", self.dir / "v.csv", "--verify"))
+        self.assertIn("2 jobs at a time", r.stderr)   # the clocked route: --verify needs its activations
+        self.assertEqual([(row["verified"], row["status"]) for row in read_rows(self.dir / "v.csv")],
+                         [("true", "ok")] * 2)
+
+    def test_fast_engine_without_the_module_exit_2(self):
+        r = self.sweep("run", self.spec(self.TWO_POINTS), "--out", self.dir / "r.csv",
+                       "--bin", self.dir / "nobuild" / "bin" / "ddcpim_sim")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("cannot import the ddcpim Python module from", r.stderr)
+        self.assertIn("build it with scripts/build", r.stderr)
+        self.assertFalse((self.dir / "r.csv").exists())
+
+    def test_first_point_rejected_names_the_spec_key_on_both_engines(self):
+        cases = {   # a name the simulator does not know, and a value it refuses
+            "unknown name": ("set: {macro.rowz: 1}\n", "key 'set.macro.rowz': unknown key"),
+            "bad value": ("grid: {macro.segment_rows: [48, 64]}\n",
+                          "key 'grid.macro.segment_rows': expected a power of 2, got 48"),
+        }
+        for name, (text, msg) in cases.items():
+            for engine in ("fast", "clocked"):
+                with self.subTest(name, engine=engine):
+                    spec, out = self.spec(f"networks: [{TINY}]\n" + text, "bad.yaml"), self.dir / "bad.csv"
+                    r = self.sweep("run", spec, "--out", out, "--engine", engine)
+                    self.assertEqual(r.returncode, 2, r.stderr)
+                    self.assertIn(f"sweep: {spec}: {msg}", r.stderr)
+                    self.assertIn("rejected point 1:", r.stderr)
+                    self.assertNotIn("[1/", r.stderr)
+                    self.assertFalse(out.exists(), "nothing written")
+
+    def test_a_value_spelt_twice_is_one_point(self):
+        cases = {
+            "grid": ("grid: {macro.clock_mhz: [200, 200.0]}\n", "key 'grid.macro.clock_mhz': expected each value "
+                                                                 "once: 200 and 200.0 are the same number"),
+            "grid, exponent": ("grid: {macro.rows: [128, 1.28e2]}\n", "key 'grid.macro.rows'"),
+            "zip": ("zip: {macro.clock_mhz: [200, 200.0], macro.rows: [128, 128]}\n",
+                    "key 'zip': expected each combination once"),
+            "network": (f"networks: [./{TINY}]\n", "key 'networks': expected each config file once"),
+        }
+        for name, (text, msg) in cases.items():
+            with self.subTest(name):
+                spec = self.spec(f"networks: [{TINY}]\n" + text if name != "network" else
+                                 f"networks: [{TINY}, ./{TINY}]\n", "dup.yaml")
+                r = self.sweep("run", spec, "--out", self.dir / "dup.csv")
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(msg, r.stderr)
+                self.assertFalse((self.dir / "dup.csv").exists())
+        # Different values that only look alike are not duplicates.
+        self.ok(self.sweep("run", self.spec(f"networks: [{TINY}]\nmodes: [ddc]\n"
+                                            "grid: {macro.clock_mhz: [200, 200.5]}\n"), "--out", self.dir / "ok.csv"))
+
+    def test_interrupted_fast_sweep_resumes_without_duplicates_or_losses(self):
+        # 2560 points, about a millisecond each: the sweep is stopped (SIGTERM) once it has written 50 rows,
+        # long before it could finish; the same command then runs the rest.
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid:\n"
+                         "  macro.rows: [64, 128, 256, 512]\n  macro.weight_columns: [8, 16, 32, 64]\n"
+                         "  macro.buffer_vectors: [1, 2, 4, 8, 16]\n  macro.input_bus_bits: [64, 128, 256, 512]\n"
+                         "  macro.macros: [1, 2, 3, 4]\n  macro.write_rows_per_cycle: [1, 8]\n")
+        points = 4 * 4 * 5 * 4 * 4 * 2
+        whole, cut = self.dir / "whole.csv", self.dir / "cut.csv"
+        self.ok(self.sweep("run", spec, "--out", whole))
+        p = subprocess.Popen(self.sweep_cmd("run", spec, "--out", cut), cwd=self.dir, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while p.poll() is None and time.monotonic() < deadline:
+                if cut.exists() and cut.read_text().count("\n") > 50:
+                    break
+                time.sleep(0.005)
+            self.assertIsNone(p.poll(), "the sweep finished (or failed) before it could be interrupted: "
+                                        "make the spec bigger")
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, 130, err)
+        self.assertRegex(err, r"sweep: interrupted: \d+ of 2560 points finished and are in .*cut.csv; "
+                              r"run the same command again to run the rest")
+        done = len(read_rows(cut))
+        self.assertGreater(done, 50)
+        self.assertLess(done, points)
+        r = self.ok(self.sweep("run", spec, "--out", cut))
+        self.assertIn(f"{done} already in", r.stderr)
+        self.assertIn(f"{points - done} to run", r.stderr)
+        for suffix in ("", ".layers", ".components"):
+            whole_head, whole_rows = lines_of(self.dir / f"whole{suffix}.csv")
+            cut_head, cut_rows = lines_of(self.dir / f"cut{suffix}.csv")
+            self.assertEqual(cut_head, whole_head)
+            self.assertEqual(len(set(cut_rows)), len(cut_rows), f"cut{suffix}.csv: a row is there twice")
+            self.assertEqual(set(cut_rows), set(whole_rows), f"cut{suffix}.csv: rows lost or different")
+        self.assertEqual(len(read_rows(cut)), points)
+
+    def test_jobs_with_the_fast_engine(self):
+        spec = self.spec(self.TWO_POINTS)
+        self.ok(self.sweep("run", spec, "--out", self.dir / "run.csv", "--engine", "clocked"))
+        jobs, rdir = self.dir / "jobs.txt", self.dir / "results"
+        self.ok(self.sweep("jobs", spec, "--out", jobs, "--results-dir", rdir, "--engine", "fast"))
+        lines = jobs.read_text().splitlines()
+        self.assertEqual(len(lines), 1)   # point 1 ran here
+        self.assertIn(" --engine fast ", lines[0])
+        self.ok(subprocess.run(["bash", "-c", lines[0]], capture_output=True, text=True))
+        self.ok(self.sweep("merge", spec, "--results-dir", rdir, "--out", self.dir / "merged.csv"))
+        for suffix in ("", ".layers", ".components"):
+            self.assertEqual(sorted((self.dir / f"run{suffix}.csv").read_text().splitlines()),
+                             sorted((self.dir / f"merged{suffix}.csv").read_text().splitlines()), suffix)
+        r = self.sweep("jobs", spec, "--out", jobs, "--results-dir", self.dir / "r2", "--engine", "fast", "--verify")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("use --engine clocked", r.stderr)
 
     @unittest.skipUnless(has_matplotlib(), "matplotlib is missing (apt-get install python3-matplotlib): plot not tested")
     def test_plot_writes_pngs(self):

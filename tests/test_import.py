@@ -116,7 +116,8 @@ class ImportTest(ImporterTestCase):
     def test_import_matches_float_model(self):
         layers, weights = tiny_model(np.random.default_rng(5))
         model = write_tfjs(self.dir, layers, weights)
-        r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(self.dir / "eval.json"))
+        r = self.run_import(model, "--fcc", "none", "--images", "40", "--calib", "16",
+                            "--json", str(self.dir / "eval.json"))
         self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
         ev = json.loads((self.dir / "eval.json").read_text())["rows"][0]
         self.assertEqual(ev["ref_cross_check"], "ok")           # numpy int8 engine == ddcpim_ref, bit for bit
@@ -152,11 +153,12 @@ class ImportTest(ImporterTestCase):
         self.assertLessEqual(np.abs(np.load(wdir / "conv.weight.npy")).max(), 127)
         self.assertEqual(np.load(wdir / "conv_relu.clamp.npy")[0], 0)
 
-    def test_fcc_auto_is_written_and_loads(self):
+    def test_fcc_auto_is_the_default_written_and_loads(self):
         layers, weights = tiny_model(np.random.default_rng(6))
         model = write_tfjs(self.dir, layers, weights)
-        r = self.run_import(model, "--fcc", "auto", "--no-eval")
+        r = self.run_import(model, "--no-eval")
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("--fcc none leaves the network unpaired", r.stdout)
         self.assertIn("fcc: {pairs: auto}", (self.dir / "out" / "network.yaml").read_text())
         r = subprocess.run([str(self.ref), "--config", str(self.dir / "out" / "network.yaml"), "-q"],
                            capture_output=True, text=True, env=self.env)

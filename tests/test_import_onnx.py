@@ -365,7 +365,9 @@ class ImportOnnxTest(ImporterTestCase):
             path = model
         return super().run_import(path, *args)
     def import_ok(self, model, *args):
-        r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(self.dir / "eval.json"), *args)
+        """Imports unpaired (--fcc none unless args say otherwise): these tests measure the quantisation."""
+        r = self.run_import(model, "--fcc", "none", "--images", "40", "--calib", "16",
+                            "--json", str(self.dir / "eval.json"), *args)
         self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
         ev = json.loads((self.dir / "eval.json").read_text())["rows"][0]
         self.assertEqual(ev["ref_cross_check"], "ok")             # numpy int8 engine == ddcpim_ref, bit for bit
@@ -515,6 +517,64 @@ class ImportOnnxTest(ImporterTestCase):
         r = subprocess.run([str(self.ref), "--config", str(self.dir / "out" / "network.yaml"), "-q"],
                            capture_output=True, text=True, env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_fcc_auto_evaluates_the_network_ddcpim_runs(self):
+        """The default, --fcc auto, with the evaluation: FCC rewrites weights, scales, requantisation and biases
+        when the network is loaded, so the numpy engine must run those parameters, not the unpaired .npy files.
+        Both networks are reported, each cross-checked against ddcpim_ref on the same network; the paired
+        one's figures equal those of ddcpim_fcc's explicitly paired output, evaluated on the same images."""
+        model, _ = qdq_model()
+        out, ev = self.dir / "out", self.dir / "eval.json"
+        r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(ev), "--fcc", "auto")
+        self.assertEqual(r.returncode, 0, f"stdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+        self.assertIn("--fcc none leaves the network unpaired", r.stdout)
+        self.assertNotIn("MISMATCH", r.stdout)
+        text = (out / "network.yaml").read_text()
+        self.assertEqual(yaml.safe_load(text)["fcc"], {"pairs": "auto"})
+        self.assertIn("--fcc none", text)                           # the config says how to leave it unpaired
+        unpaired, paired = json.loads(ev.read_text())["rows"]
+        self.assertEqual((unpaired["network"], paired["network"]), ("int8, unpaired", "int8, FCC-paired at load"))
+        for row in (unpaired, paired):
+            self.assertEqual(row["ref_cross_check"], "ok", row)      # numpy engine == ddcpim_ref, same network
+            self.assertEqual(row["ref_cross_check_layers"], 4)
+        self.assertGreater(unpaired["logit_sqnr_db"], 25)
+        self.assertLess(paired["logit_sqnr_db"], unpaired["logit_sqnr_db"] - 3)   # FCC after training costs
+
+        # The unpaired row is the --fcc none import's network.
+        r = self.run_import(model, "--images", "40", "--calib", "16", "--json", str(ev), "--fcc", "none")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        plain, = json.loads(ev.read_text())["rows"]
+        self.assertEqual((plain["network"], plain["logit_sqnr_db"]), ("int8", unpaired["logit_sqnr_db"]))
+
+        # The paired row is ddcpim_fcc's network (pairs listed, weights rewritten in its own files).
+        r = self.run_import(model, "--images", "40", "--calib", "16", "--fcc", "auto", "--no-eval")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        fcc = self.dir / "fcc" / "network.yaml"
+        r = subprocess.run([str(self.bin / "ddcpim_fcc"), "--config", str(out / "network.yaml"), "--out", str(fcc),
+                            "-q"], capture_output=True, text=True, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.run_import(model, "--images", "40", "--calib", "16", "--eval-only", "--json", str(ev),
+                            "--compare", str(fcc))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        rows = json.loads(ev.read_text())["rows"]
+        self.assertEqual([x["network"] for x in rows], ["int8, unpaired", "int8, FCC-paired at load", "int8"])
+        for key in ("top1_agreement", "logit_sqnr_db", "top1_histogram"):
+            self.assertEqual(rows[1][key], paired[key], key)
+            self.assertEqual(rows[2][key], paired[key], key)
+        self.assertEqual(rows[2]["ref_cross_check"], "ok")
+
+    def test_imported_network_has_a_technology(self):
+        """technology: tech/28nm.yaml in the config, found from any directory: ddcpim_sim prints area and energy."""
+        r = self.run_import(qdq_model()[0], "--no-eval")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(yaml.safe_load((self.dir / "out" / "network.yaml").read_text())["technology"],
+                         "tech/28nm.yaml")
+        env = {k: v for k, v in self.env.items() if k != "DDCPIM_TECH_DIR"}
+        r = subprocess.run([str(self.bin / "ddcpim_sim"), "--config", str(self.dir / "out" / "network.yaml"), "-q"],
+                           capture_output=True, text=True, env=env, cwd=self.dir, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("mm2", r.stdout)
+        self.assertNotIn("no technology file", r.stdout + r.stderr)
 
 
 if __name__ == "__main__":

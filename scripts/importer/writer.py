@@ -12,10 +12,12 @@ def fmt_value(v):
     return str(v)
 
 
-def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source, header=None, fcc_skip=()):
+def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source, header=None, fcc_skip=(),
+                  technology=None):
     """network.yaml and weights/*.npy. fcc: "auto" pairs every MAC layer at load; an op's `pairs` attribute
     (the trainer's) lists its layer's pairs; fcc_skip is written as fcc.skip. header: the comment lines at
-    the top (default: the importer's)."""
+    the top (default: the importer's). technology: written as `technology:` when given (a relative path is
+    found beside the config, in $DDCPIM_TECH_DIR, share/ddcpim or the repository's configs/)."""
     out_dir = Path(out_dir)
     wdir = out_dir / "weights"
     wdir.mkdir(parents=True, exist_ok=True)
@@ -26,10 +28,16 @@ def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source
                   "int8 post-training quantisation: per-filter symmetric weights, calibrated activation scales."]
     lines = [f"# {h}" for h in header] + [
         "# Input: unsigned 8-bit codes, real value = code * input.scale.",
-        "macro: {}",
-        "weights: {source: npy, dir: weights}"]
+        "macro: {}"]
+    if technology is not None:
+        lines.append(f"technology: {technology}   # area and energy (docs/cost.md); none: cycles only")
+    lines.append("weights: {source: npy, dir: weights}")
     fcc_top = ({"pairs": "auto"} if fcc == "auto" else {}) | ({"skip": list(fcc_skip)} if fcc_skip else {})
-    if fcc_top:
+    if fcc == "auto":
+        lines += ["# FCC pairs every MAC layer's filters when the network is loaded (docs/fcc.md). To run it unpaired,",
+                  "# delete this fcc line (or --set fcc.pairs=none), or import with --fcc none.",
+                  f"fcc: {fmt_value(fcc_top)}"]
+    elif fcc_top:
         lines.append(f"fcc: {fmt_value(fcc_top)}   # pairing at load / left unpaired (docs/fcc.md)")
     lines += ["network:", f"  name: {name}",
               f"  input: {{channels: {in_shape[0]}, height: {in_shape[1]}, width: {in_shape[2]}, "

@@ -121,7 +121,15 @@ def cmd_run(args):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="sweep", description="Design-space sweeps over ddcpim_sim (docs/sweeps.md).")
+    ap = argparse.ArgumentParser(
+        prog="sweep", description="Design-space sweeps over ddcpim_sim (docs/sweeps.md).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  scripts/sweep run configs/sweeps/explore.yaml --out out/explore.csv            # fast engine\n"
+               "  scripts/sweep run configs/sweeps/small.yaml --out out/small.csv --check 2      # + 2 clocked checks\n"
+               "  scripts/sweep jobs configs/sweeps/paper_scale.yaml --out jobs.txt --results-dir /shared/paper\n"
+               "  scripts/sweep merge configs/sweeps/paper_scale.yaml --results-dir /shared/paper --out paper.csv\n"
+               "  scripts/sweep plot out/small.csv --out-dir out/plots")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the pending points here, appending to a CSV")
     r.add_argument("spec")

@@ -68,9 +68,7 @@ bool NpyArray::is_integer() const {
 }
 
 int64_t NpyArray::size() const {
-    int64_t n = 1;
-    for (auto d : shape) n *= d;
-    return n;
+    return int64_t(values.size());  // parse_npy checked that the shape's product is this
 }
 
 namespace {
@@ -112,36 +110,55 @@ void write_npy_float64(const std::string& path, const std::vector<int64_t>& shap
 NpyArray read_npy(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw UserError({path}, "file not found or not readable");
-    char magic[6];
-    if (!f.read(magic, 6) || std::memcmp(magic, kMagic, 6) != 0) bad(path, "missing \\x93NUMPY magic");
-    unsigned char version[2];
-    if (!f.read(reinterpret_cast<char*>(version), 2)) bad(path, "truncated header");
+    std::ostringstream bytes;
+    bytes << f.rdbuf();
+    return parse_npy(bytes.str(), path);
+}
+
+NpyArray parse_npy(const std::string& bytes, const std::string& path) {
+    // Every size below is checked against the bytes actually there before anything is
+    // allocated, so a hostile header cannot ask for memory or overflow a product.
+    size_t pos = 0;
+    auto take = [&](size_t n, const char* what) {
+        if (bytes.size() - pos < n) bad(path, what);
+        const char* p = bytes.data() + pos;
+        pos += n;
+        return reinterpret_cast<const unsigned char*>(p);
+    };
+    if (std::memcmp(take(6, "missing \\x93NUMPY magic"), kMagic, 6) != 0) bad(path, "missing \\x93NUMPY magic");
+    const unsigned char* version = take(2, "truncated header");
     uint32_t header_len = 0;
     if (version[0] == 1) {
-        unsigned char b[2];
-        if (!f.read(reinterpret_cast<char*>(b), 2)) bad(path, "truncated header");
+        const unsigned char* b = take(2, "truncated header");
         header_len = b[0] | (b[1] << 8);
     } else if (version[0] == 2 || version[0] == 3) {
-        unsigned char b[4];
-        if (!f.read(reinterpret_cast<char*>(b), 4)) bad(path, "truncated header");
+        const unsigned char* b = take(4, "truncated header");
         header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
     } else {
         bad(path, fmt::format("unsupported format version {}", version[0]));
     }
-    std::string header(header_len, '\0');
-    if (!f.read(header.data(), header_len)) bad(path, "truncated header");
+    const unsigned char* h = take(header_len, "truncated header");
+    const std::string header(reinterpret_cast<const char*>(h), header_len);
 
     NpyArray a;
     a.dtype = dict_value(header, "descr", path);
     if (dict_value(header, "fortran_order", path).find("True") != std::string::npos)
         bad(path, "fortran_order arrays are not supported (save with C order)");
-    std::string shape = dict_value(header, "shape", path);
+    const std::string shape = dict_value(header, "shape", path);
+    if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') bad(path, "malformed shape in the header");
+    // Dimensions: non-negative decimal integers, "(3,)", "(2, 3)", "()".
+    constexpr int64_t kMaxDimension = int64_t(1) << 40;
     std::stringstream ss(shape.substr(1, shape.size() - 2));
     std::string item;
     while (std::getline(ss, item, ',')) {
-        auto p = item.find_first_not_of(' ');
-        if (p == std::string::npos) continue;
-        a.shape.push_back(std::stoll(item.substr(p)));
+        const size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+        if (first == std::string::npos) continue;
+        const std::string digits = item.substr(first, last - first + 1);
+        if (digits.empty() || digits.size() > 13 || digits.find_first_not_of("0123456789") != std::string::npos)
+            bad(path, fmt::format("malformed shape {} in the header", shape));
+        const int64_t d = std::stoll(digits);
+        if (d > kMaxDimension) bad(path, fmt::format("shape {}: a dimension larger than 2^40", shape));
+        a.shape.push_back(d);
     }
     static const std::vector<std::pair<std::string, int>> kSizes = {
         {"|i1", 1}, {"<i1", 1}, {"|u1", 1}, {"<u1", 1}, {"|b1", 1}, {"<i2", 2}, {"<u2", 2},
@@ -150,10 +167,19 @@ NpyArray read_npy(const std::string& path) {
     for (auto& [d, s] : kSizes)
         if (d == a.dtype) elem = s;
     if (elem == 0) bad(path, fmt::format("unsupported dtype '{}' (use int8..int64, uint8..uint32, float32/64)", a.dtype));
-    int64_t n = a.size();
-    std::vector<char> raw(static_cast<size_t>(n) * elem);
-    if (!f.read(raw.data(), static_cast<std::streamsize>(raw.size())))
-        bad(path, fmt::format("body holds fewer than the {} elements of shape {}", n, shape));
+    // The element count and byte size, without overflow, checked against the body before allocating.
+    const uint64_t body = bytes.size() - pos;
+    uint64_t n = 1, need = 0;
+    bool overflow = false;
+    for (int64_t d : a.shape) overflow = overflow || __builtin_mul_overflow(n, uint64_t(d), &n);
+    overflow = overflow || __builtin_mul_overflow(n, uint64_t(elem), &need);
+    if (overflow) bad(path, fmt::format("shape {} asks for more than 2^64 bytes", shape));
+    if (body < need) bad(path, fmt::format("body holds fewer than the {} elements of shape {}", n, shape));
+    if (body > need)
+        bad(path, fmt::format("{} bytes after the {} elements of shape {} (a truncated header, or a shape that does "
+                              "not match the data)",
+                              body - need, n, shape));
+    const std::vector<char> raw(bytes.begin() + std::ptrdiff_t(pos), bytes.end());
     const std::string& d = a.dtype;
     if (d == "|i1" || d == "<i1") decode<int8_t>(raw, a.values);
     else if (d == "|u1" || d == "<u1" || d == "|b1") decode<uint8_t>(raw, a.values);

@@ -1,5 +1,9 @@
 #include "ddcpim/config/overrides.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
+#include "ddcpim/config/strict_node.hpp"
+
 #include <cctype>
 
 #include <fmt/format.h>
@@ -57,6 +61,24 @@ YAML::Node sequence_element(YAML::Node seq, const std::string& part, const std::
     throw UserError({"--set", 0, 0, "", key}, fmt::format("no list element is named '{}'", index_text));
 }
 
+// A copy of a --set value without positions: a parsed node's line and column
+// are inside the value's text, and an error would point them into the config
+// file. Without them, errors say the value came from --set.
+YAML::Node without_marks(const YAML::Node& n) {
+    if (n.IsScalar()) return YAML::Node(n.Scalar());
+    if (n.IsSequence()) {
+        YAML::Node s(YAML::NodeType::Sequence);
+        for (const auto& e : n) s.push_back(without_marks(e));
+        return s;
+    }
+    if (n.IsMap()) {
+        YAML::Node m(YAML::NodeType::Map);
+        for (auto it = n.begin(); it != n.end(); ++it) m[it->first.Scalar()] = without_marks(it->second);
+        return m;
+    }
+    return YAML::Node();
+}
+
 }  // namespace
 
 Override parse_override(const std::string& text) {
@@ -73,9 +95,10 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides) {
         YAML::Node value;
         try {
             value = YAML::Load(o.value);
-            // A scalar built from text has no mark, so errors about it say
-            // "(after --set)" instead of pointing at line 1 of the file.
-            if (value.IsScalar()) value = YAML::Node(value.Scalar());
+            check_yaml_tree(value, "--set " + o.key);
+            value = without_marks(value);
+        } catch (const YAML::DeepRecursion&) {
+            throw UserError({"--set", 0, 0, "", o.key}, "value nested too deep");
         } catch (const YAML::Exception& e) {
             throw UserError({"--set", 0, 0, "", o.key}, fmt::format("value '{}' is not valid YAML: {}", o.value, e.msg));
         }

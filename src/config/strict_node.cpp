@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 namespace ddcpim {
 
@@ -19,7 +21,7 @@ SourceLocation StrictNode::location() const {
     auto mark = m_node.Mark();
     if (mark.is_null()) {
         // Nodes created by --set have no position in the file.
-        loc.file = m_file.empty() ? "--set" : m_file + " (after --set)";
+        loc.file = m_file.empty() ? "--set" : m_file + " (in --set)";
     } else {
         loc.file = m_file;
         loc.line = mark.line + 1;
@@ -188,17 +190,60 @@ void StrictNode::reject_keys_outside(const std::vector<std::string>& known) cons
     }
 }
 
+namespace {
+constexpr int kMaxDepth = 64;  // far deeper than any config; well inside yaml-cpp's own limit
+
+void check_tree(const YAML::Node& n, const std::string& file, int depth) {
+    auto where = [&](const YAML::Node& at) {
+        const YAML::Mark m = at.Mark();
+        return m.is_null() ? SourceLocation{file} : SourceLocation{file, m.line + 1, m.column + 1};
+    };
+    if (depth > kMaxDepth)
+        throw UserError(where(n), fmt::format("nested more than {} levels deep (a config is a few levels)", kMaxDepth));
+    if (n.IsMap()) {
+        std::map<std::string, YAML::Mark> seen;
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+            if (!it->first.IsScalar())
+                throw UserError(where(it->first), "expected a plain key (a name), got a mapping or a list as a key");
+            auto [at, fresh] = seen.emplace(key, it->first.Mark());
+            if (!fresh)
+                throw UserError(where(it->first),
+                                fmt::format("duplicate key '{}' (first at line {}); a key may appear once in a mapping",
+                                            key, at->second.line + 1));
+            check_tree(it->second, file, depth + 1);
+        }
+    } else if (n.IsSequence()) {
+        for (const auto& e : n) check_tree(e, file, depth + 1);
+    }
+}
+}  // namespace
+
+void check_yaml_tree(const YAML::Node& root, const std::string& file) { check_tree(root, file, 0); }
+
 YAML::Node load_yaml_file(const std::string& path) {
     std::ifstream probe(path);
     if (!probe) throw UserError({path}, "config file not found or not readable");
+    std::vector<YAML::Node> docs;
     try {
-        return YAML::LoadFile(path);
+        docs = YAML::LoadAllFromFile(path);
+    } catch (const YAML::DeepRecursion& e) {
+        throw UserError({path, e.mark.line + 1, e.mark.column + 1},
+                        fmt::format("nested more than {} levels deep (a config is a few levels)", kMaxDepth));
     } catch (const YAML::ParserException& e) {
         SourceLocation loc{path, e.mark.line + 1, e.mark.column + 1};
         throw UserError(loc, fmt::format("malformed YAML: {}", e.msg));
     } catch (const YAML::Exception& e) {
         throw UserError({path}, fmt::format("cannot read YAML: {}", e.msg));
     }
+    if (docs.size() > 1) {
+        const YAML::Mark m = docs[1].Mark();
+        throw UserError(m.is_null() ? SourceLocation{path} : SourceLocation{path, m.line + 1, m.column + 1},
+                        "a second YAML document (after '---'); a config is one document");
+    }
+    YAML::Node root = docs.empty() ? YAML::Node() : docs[0];
+    check_yaml_tree(root, path);
+    return root;
 }
 
 }  // namespace ddcpim

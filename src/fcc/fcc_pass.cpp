@@ -117,6 +117,10 @@ LayerReport pair_layer(Network& net, size_t index, const FccOptions& options, Fc
         const double* fo = f.data() + size_t(o) * n;
         const int32_t* wo = w.data() + size_t(o) * n;
         new_scale[size_t(o)] = options.refit_scales ? refit(fo, wo, n, plain_scale[size_t(o)]) : plain_scale[size_t(o)];
+        // A pattern nearly orthogonal to its filter refits to a scale near zero or of the other sign:
+        // the filter would die, and its bias (divided by the ratio) blow up. Keep the plain scale then.
+        const double r = new_scale[size_t(o)] / plain_scale[size_t(o)];
+        if (!std::isfinite(r) || r < 1.0 / 1024 || r > 1024) new_scale[size_t(o)] = plain_scale[size_t(o)];
         // An unpaired filter keeps its weights and scale exactly.
         bool paired = false;
         for (auto [a, b] : p.pairs) paired |= (a == o || b == o);

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -103,9 +102,16 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous, const Fc
     LayerDesc l;
     l.where = n.location();  // where.key is the layer's path, e.g. network.layers[3]
     l.name = n.require_string("name");
-    static const std::regex kName("[A-Za-z0-9_-]+");  // no '.': --set paths split on it
-    if (!std::regex_match(l.name, kName) || l.name == "input")
-        n.child("name").fail(fmt::format("expected a name of letters, digits, '_' and '-' other than 'input', got '{}'", l.name));
+    // Letters, digits, '_' and '-' (no '.': --set paths split on it), checked by a loop: a regex
+    // recurses per character and overflows the stack on a long enough name.
+    constexpr size_t kMaxName = 200;
+    const bool chars_ok = std::all_of(l.name.begin(), l.name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+    if (l.name.empty() || l.name.size() > kMaxName || !chars_ok || l.name == "input")
+        n.child("name").fail(fmt::format("expected a name of 1 to {} letters, digits, '_' and '-' other than 'input', "
+                                         "got '{}'{}",
+                                         kMaxName, l.name.substr(0, 60), l.name.size() > 60 ? "..." : ""));
     StrictNode ln = n.with_layer(l.name);
     std::string kind = ln.child("kind").as_choice(kind_names());
     l.kind = kind_from_name(kind);
@@ -244,6 +250,8 @@ WeightSource parse_weights(const StrictNode& n, const std::string& config_path) 
 
 ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     StrictNode top(root, path);
+    if (!root.IsDefined() || root.IsNull())
+        throw UserError({path}, "empty config: expected a mapping with at least network: (docs/config.md)");
     if (!root.IsMap()) top.fail("expected a mapping with keys macro, weights, network");
     ConfigFile cfg;
     cfg.path = path;

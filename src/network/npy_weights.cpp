@@ -61,10 +61,26 @@ std::vector<FixedPoint> read_requant(const std::string& dir, const LayerDesc& l,
     return out;
 }
 
-std::vector<double> read_optional_floats(const std::string& file, const LayerDesc& l, size_t n) {
+// An optional float file of exactly `shape`, every value finite; `positive`:
+// every value > 0 except where `may_be_negative` allows a negative one (never 0).
+std::vector<double> read_optional_floats(const std::string& file, const LayerDesc& l, const std::vector<int64_t>& shape,
+                                         const std::string& what, bool positive,
+                                         const std::vector<bool>& may_be_negative = {}) {
     if (!fs::exists(file)) return {};
     NpyArray a = read_npy(file);
-    if (a.values.size() != n) bad(file, l, fmt::format("expected {} values, got {}", n, a.values.size()));
+    if (a.shape != shape)
+        bad(file, l, fmt::format("expected {} of shape {}, got shape {}", what, shape_str(shape), shape_str(a.shape)));
+    for (size_t i = 0; i < a.values.size(); ++i) {
+        const double x = a.values[i];
+        if (!std::isfinite(x)) bad(file, l, fmt::format("{} element {} is {}, expected a finite number", what, i, x));
+        if (!positive) continue;
+        const bool negative_ok = i < may_be_negative.size() && may_be_negative[i];
+        if (x == 0 || (x < 0 && !negative_ok))
+            bad(file, l, fmt::format("{} element {} is {}, expected a number > 0{}", what, i, x,
+                                     x < 0 ? " (a negative scale belongs only to the Q-bar filter of a listed "
+                                             "sign-flexible pair)"
+                                           : ""));
+    }
     return a.values;
 }
 
@@ -93,9 +109,15 @@ Network load_npy_network(const ConfigFile& config) {
                 p.bias.assign(b.begin(), b.end());
             }
             p.requant = read_requant(dir, l, l.out_channels);
-            auto wf = read_optional_floats(file_of(dir, l, "weight_float"), l, p.weight.size());
+            auto wf = read_optional_floats(file_of(dir, l, "weight_float"), l, shape, "float weights", false);
             p.weight_float.assign(wf.begin(), wf.end());
-            p.weight_scale = read_optional_floats(file_of(dir, l, "weight_scale"), l, size_t(l.out_channels));
+            // Sign-flexible FCC gives the Q-bar filter of a pair a negative scale; only a listed pair can say so.
+            std::vector<bool> negative_ok(size_t(l.out_channels), false);
+            if (l.fcc.mode == PairSpec::Mode::List)
+                for (auto [a, b] : l.fcc.pairs)
+                    if (b >= 0 && b < l.out_channels) negative_ok[size_t(b)] = true;
+            p.weight_scale = read_optional_floats(file_of(dir, l, "weight_scale"), l, {l.out_channels},
+                                                  "per-filter weight scales", true, negative_ok);
         } else if (l.kind == LayerKind::Add) {
             p.requant = read_requant(dir, l, 2);
         } else if (l.kind == LayerKind::Swish || l.kind == LayerKind::Sigmoid) {
@@ -112,7 +134,7 @@ Network load_npy_network(const ConfigFile& config) {
             if (c[0] > c[1]) bad(cf, l, fmt::format("clamp lo {} is above hi {}", c[0], c[1]));
             p.out_range = {c[0], c[1]};
         }
-        auto os = read_optional_floats(file_of(dir, l, "out_scale"), l, 1);
+        auto os = read_optional_floats(file_of(dir, l, "out_scale"), l, {1}, "the output scale", true);
         if (!os.empty()) p.out_scale = os[0];
         net.params.push_back(std::move(p));
     }

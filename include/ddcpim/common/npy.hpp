@@ -27,7 +27,10 @@ void write_npy_float64(const std::string& path, const std::vector<int64_t>& shap
                        const std::vector<double>& data);
 
 // Reads any supported dtype. Throws UserError naming the file on a missing file,
-// a malformed header, an unsupported dtype or a truncated body.
+// a malformed header, an unsupported dtype, a body shorter or longer than the
+// shape says; sizes are checked before any allocation.
 NpyArray read_npy(const std::string& path);
+// The same on a file's bytes (`path` names it in errors).
+NpyArray parse_npy(const std::string& bytes, const std::string& path);
 
 }  // namespace ddcpim

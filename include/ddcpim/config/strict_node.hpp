@@ -74,8 +74,11 @@ private:
     std::shared_ptr<std::set<std::string>> m_read_keys;
 };
 
-// Loads a YAML file; a missing file or a syntax error is a UserError with the
+// Loads a YAML file; a missing file, a syntax error, a second document, a
+// duplicate key or nesting deeper than a config needs is a UserError with the
 // file and line.
 YAML::Node load_yaml_file(const std::string& path);
+// The duplicate-key and depth checks on a tree already parsed (a --set value).
+void check_yaml_tree(const YAML::Node& root, const std::string& file);
 
 }  // namespace ddcpim

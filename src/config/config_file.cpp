@@ -113,6 +113,9 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     }
     net["layers"] = layers;
     root["network"] = net;
+    YAML::Node limits(YAML::NodeType::Map);
+    for (const auto& d : limit_decls()) limits[d.name] = config.network.limits.*d.member;
+    root["limits"] = limits;
     return root;
 }
 

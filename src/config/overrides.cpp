@@ -94,6 +94,7 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides) {
         if (parts.empty()) throw UserError({"--set", 0, 0, "", o.key}, "malformed key path");
         YAML::Node value;
         try {
+            check_yaml_text(o.value, "--set " + o.key);
             value = YAML::Load(o.value);
             check_yaml_tree(value, "--set " + o.key);
             value = without_marks(value);

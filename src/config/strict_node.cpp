@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -221,12 +222,53 @@ void check_tree(const YAML::Node& n, const std::string& file, int depth) {
 
 void check_yaml_tree(const YAML::Node& root, const std::string& file) { check_tree(root, file, 0); }
 
+void check_yaml_text(const std::string& text, const std::string& path) {
+    // yaml-cpp 0.7 loops forever on a line that starts with ',' outside any
+    // flow collection ("- a\n,\n"; found by tests/fuzz). No plain scalar can start
+    // with ',', so such a line is malformed YAML anyway: refuse it before parsing.
+    int depth = 0, line = 1;
+    char quote = 0;
+    bool line_start = true, comment = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            line_start = true;
+            comment = false;
+            if (quote == '\'') continue;  // single-quoted scalars may span lines; so may double-quoted
+            continue;
+        }
+        if (comment) continue;
+        if (quote) {
+            if (c == quote && (quote == '\'' || text[i - 1] != '\\')) quote = 0;
+            line_start = false;
+            continue;
+        }
+        if (line_start && (c == ' ' || c == '\t')) continue;
+        if (line_start && c == ',' && depth == 0)
+            throw UserError({path, line, int(text.rfind('\n', i) == std::string::npos ? i + 1 : i - text.rfind('\n', i))},
+                            "malformed YAML: a line starts with ',' outside a [list] or {mapping}");
+        line_start = false;
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) comment = true;
+        else if (c == '\'' || c == '"') quote = c;
+        else if (c == '[' || c == '{') ++depth;
+        else if ((c == ']' || c == '}') && depth > 0) --depth;
+    }
+}
+
 YAML::Node load_yaml_file(const std::string& path) {
-    std::ifstream probe(path);
-    if (!probe) throw UserError({path}, "config file not found or not readable");
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw UserError({path}, "config file not found or not readable");
+    std::ostringstream text;
+    text << f.rdbuf();
+    return load_yaml_text(text.str(), path);
+}
+
+YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
+    check_yaml_text(text, path);
     std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAllFromFile(path);
+        docs = YAML::LoadAll(text);
     } catch (const YAML::DeepRecursion& e) {
         throw UserError({path, e.mark.line + 1, e.mark.column + 1},
                         fmt::format("nested more than {} levels deep (a config is a few levels)", kMaxDepth));

@@ -37,4 +37,14 @@ Geometry::Geometry(const MacroParams& p)
     }
 }
 
+uint64_t Geometry::estimated_bytes() const {
+    const uint64_t r = uint64_t(rows), bc = uint64_t(bit_columns), w = uint64_t(words), s = uint64_t(segments);
+    const uint64_t b = uint64_t(params.buffer_vectors), slot = uint64_t(slot_values());
+    const uint64_t cells = bc * w * 8, staging = r * uint64_t(row_bytes), masks = uint64_t(columns) * mask_bytes;
+    const uint64_t input = 2 * r * b + 2 * 2 * w * 8 * uint64_t(input_bits);  // buffer, active and shadow registers
+    const uint64_t output = slot * b * 4 + slot * 8;                           // slots, accumulators
+    const uint64_t frames = 8 * (2 * w * 8 + 2 * bc * s * 4 + uint64_t(columns) * s * 4 + slot * 4);  // rings
+    return cells + staging + masks + input + output + frames + uint64_t(params.adder_pipeline) * 8;
+}
+
 }  // namespace ddcpim::macro

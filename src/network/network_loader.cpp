@@ -248,6 +248,18 @@ WeightSource parse_weights(const StrictNode& n, const std::string& config_path) 
 
 }  // namespace
 
+const std::vector<LimitDecl>& limit_decls() {
+    static const std::vector<LimitDecl> d = {
+        {"tensor_elements", "elements of one activation tensor (a layer's input, padded, or output)",
+         &Limits::tensor_elements},
+        {"layer_weights", "weights of one MAC layer", &Limits::layer_weights},
+        {"network_weights", "weights of the whole network", &Limits::network_weights},
+        {"simulated_bytes", "memory of the clocked model's macros, estimated from their buffers and arrays",
+         &Limits::simulated_bytes},
+    };
+    return d;
+}
+
 ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     StrictNode top(root, path);
     if (!root.IsDefined() || root.IsNull())
@@ -265,6 +277,12 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
         h->reject_unknown_keys();
     }
     if (auto f = top.optional_child("fcc")) cfg.fcc = parse_fcc_defaults(*f);
+    if (auto lim = top.optional_child("limits")) {
+        lim->expect_map();
+        for (const auto& d : limit_decls())
+            cfg.network.limits.*d.member = lim->get_int(d.name, cfg.network.limits.*d.member, 1, int64_t(1) << 50);
+        lim->reject_unknown_keys();
+    }
 
     StrictNode net = top.child("network");
     net.expect_map();

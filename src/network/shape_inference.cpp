@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -42,6 +43,7 @@ void check_in_channels(const LayerDesc& l, int64_t actual, const char* what) {
 
 void infer_shapes(NetworkDesc& net) {
     std::vector<TensorInfo> infos;
+    double total_weights = 0;
     auto info_of = [&](int id) -> TensorInfo {
         return id < 0 ? TensorInfo{net.input.shape, net.input.is_signed} : infos[static_cast<size_t>(id)];
     };
@@ -121,6 +123,30 @@ void infer_shapes(NetworkDesc& net) {
         l.out_shape = out;
         l.out_signed = out_signed;
         infos.push_back({out, out_signed});
+
+        // Resource bounds (Limits), before any tensor or weight is allocated.
+        const Limits& lim = net.limits;
+        const double padded = double(l.in_shape.c) * (double(l.in_shape.h) + l.padding.top + l.padding.bottom) *
+                              (double(l.in_shape.w) + l.padding.left + l.padding.right);
+        const double largest = std::max({padded, double(out.c) * out.h * out.w});
+        if (largest > double(lim.tensor_elements))
+            fail(l, "kind",
+                 fmt::format("a tensor of {:.0f} elements (input {} padded, output {}), over limits.tensor_elements = "
+                             "{} (raise it in a limits: section if the machine has the memory)",
+                             largest, shape_text(l.in_shape), shape_text(out), lim.tensor_elements));
+        if (l.is_mac()) {
+            const double w = double(l.out_channels) * double(l.weights_per_filter());
+            if (w > double(lim.layer_weights))
+                fail(l, "kind",
+                     fmt::format("{:.0f} weights, over limits.layer_weights = {} (raise it in a limits: section if "
+                                 "the machine has the memory)",
+                                 w, lim.layer_weights));
+            total_weights += w;
+            if (total_weights > double(lim.network_weights))
+                fail(l, "kind",
+                     fmt::format("the network's weights reach {:.0f} here, over limits.network_weights = {}",
+                                 total_weights, lim.network_weights));
+        }
 
         // int32 accumulators must not overflow (ARCHITECTURE section 2).
         if (l.is_mac()) {

@@ -92,6 +92,19 @@ int sc_main(int argc, char** argv) {
         // Problems found before the clock starts are a user's, with exit 2.
         for (const auto& [name, params] : modes) host::check_mappable(net.desc, net.params, params);
         const bool fast = engine == "fast";
+        if (!fast) {
+            // The clocked model allocates every macro's arrays and buffers: bounded before it does.
+            uint64_t bytes = 0;
+            for (const auto& [name, params] : modes)
+                bytes += uint64_t(params.macros) * macro::Geometry(params).estimated_bytes();
+            if (double(bytes) > double(cfg.network.limits.simulated_bytes))
+                throw UserError({cfg.path, 0, 0, "", "macro.macros"},
+                                fmt::format("{} mode(s) of {} macros need about {:.1f} GB of simulated arrays and "
+                                            "buffers, over limits.simulated_bytes = {} (fewer or smaller macros, "
+                                            "--engine fast, or raise the limit)",
+                                            modes.size(), cfg.macro.macros, double(bytes) / 1e9,
+                                            cfg.network.limits.simulated_bytes));
+        }
         if (o.check)
             return cli::report_check("ddcpim_sim", cfg,
                                      fmt::format("{} layers, weights and pairs built, input loaded, mappable in {} "

@@ -78,7 +78,11 @@ private:
 // duplicate key or nesting deeper than a config needs is a UserError with the
 // file and line.
 YAML::Node load_yaml_file(const std::string& path);
+// The same on a file's text (`path` names it in errors).
+YAML::Node load_yaml_text(const std::string& text, const std::string& path);
 // The duplicate-key and depth checks on a tree already parsed (a --set value).
 void check_yaml_tree(const YAML::Node& root, const std::string& file);
+// Refuses text that hangs the YAML parser (see the definition); call before parsing.
+void check_yaml_text(const std::string& text, const std::string& path);
 
 }  // namespace ddcpim

@@ -40,6 +40,9 @@ struct Geometry {
     // Output values of one MVM slot: [side][column][segment], the maximum size.
     int slot_values() const { return 2 * columns * segments; }
     int slot_index(int side, int column, int segment) const { return (side * columns + column) * segments + segment; }
+    // Bytes one clocked macro holds (array, staging, masks, buffers, pipeline
+    // frames), an upper estimate for the resource check (Limits::simulated_bytes).
+    uint64_t estimated_bytes() const;
 };
 
 }  // namespace ddcpim::macro

@@ -27,8 +27,26 @@ struct WeightSource {
     std::string dir;                   // npy: directory of per-layer files (absolute after loading)
 };
 
+// What a config may ask the tools to allocate, checked before anything is
+// allocated (a `limits:` section overrides them; docs/config.md). A config over
+// a bound is a user's error naming the layer, the key and the size, never an
+// out-of-memory crash.
+struct Limits {
+    int64_t tensor_elements = int64_t(1) << 26;   // one activation tensor, padded input included
+    int64_t layer_weights = int64_t(1) << 26;     // weights of one MAC layer
+    int64_t network_weights = int64_t(1) << 28;   // weights of the whole network
+    int64_t simulated_bytes = int64_t(1) << 33;   // memory of the clocked model's macros (estimate)
+};
+struct LimitDecl {
+    const char* name;
+    const char* description;
+    int64_t Limits::*member;
+};
+const std::vector<LimitDecl>& limit_decls();
+
 struct NetworkDesc {
     std::string name;
+    Limits limits;
     InputDesc input;
     int activation_bits = 8;
     int weight_bits = 8;

@@ -196,3 +196,98 @@ TEST(ConfigErrors, PairsOnSyntheticWeightsAreCheckedAgainstTheWeights) {
                  {7, "c", "", "expected a pair [a, b]"});
     expect_error(kHeader + "    - {name: c, kind: relu, fcc: {pairs: auto}}\n", {7, "c", "network.layers[0].fcc", "unknown key"});
 }
+
+// ---- issue 15: hostile input ----
+
+TEST(ConfigErrors, ALongLayerNameIsAnErrorNotAStackOverflow) {
+    // A 30,000-character name overflowed the stack in std::regex_match.
+    const std::string name(30000, 'a');
+    expect_error(kHeader + "    - {name: " + name + ", kind: relu}\n", {7, "", "", "expected a name of 1 to 200"});
+    expect_error(kHeader + "    - {name: " + std::string(201, 'b') + ", kind: relu}\n", {7, "", "", "1 to 200"});
+    ConfigFile ok = test::parse_config_text(kHeader + "    - {name: " + std::string(200, 'c') + ", kind: relu}\n");
+    EXPECT_EQ(ok.network.layers[0].name.size(), 200u);
+}
+
+TEST(ConfigErrors, StrictYaml) {
+    // Duplicate keys: the first silently won.
+    expect_error("macro: {rows: 128, rows: 64}\n" + kHeader.substr(kHeader.find('\n') + 1) + "    - {name: c, kind: relu}\n",
+                 {1, "", "", "duplicate key 'rows' (first at line 1)"});
+    expect_error(kHeader + "    - {name: c, kind: relu, name: d}\n", {7, "", "", "duplicate key 'name'"});
+    // A second document was ignored, even malformed.
+    expect_error(kHeader + "    - {name: c, kind: relu}\n---\nmacro: {rows: 3}\n", {9, "", "", "a second YAML document"});
+    expect_error(kHeader + "    - {name: c, kind: relu}\n---\nfoo: [\n", {0, "", "", "malformed YAML"});
+    // Nesting deeper than a config needs said "bad file".
+    expect_error("macro: " + std::string(600, '[') + std::string(600, ']') + "\n", {1, "", "", "nested more than 64 levels"});
+    expect_error("macro: " + std::string(70, '[') + std::string(70, ']') + "\n", {1, "", "", "nested more than 64 levels"});
+    // Non-finite numbers where a finite one is expected.
+    expect_error("macro: {clock_mhz: .nan}\n" + kHeader.substr(kHeader.find('\n') + 1) + "    - {name: c, kind: relu}\n",
+                 {1, "", "macro.clock_mhz", "got .nan"});
+    expect_error("macro: {clock_mhz: .inf}\n" + kHeader.substr(kHeader.find('\n') + 1) + "    - {name: c, kind: relu}\n",
+                 {1, "", "macro.clock_mhz", "got .inf"});
+    // An empty file.
+    expect_error("", {0, "", "", "empty config"});
+}
+
+TEST(ConfigErrors, TextThatHangsTheYamlParserIsRefusedFirst) {
+    // yaml-cpp 0.7 loops forever on these (tests/fuzz found them); each gives an error at once.
+    for (const std::string& text : {std::string("- a\n,\n"), std::string("    - {a: 1}\n   , b: 2}\n"),
+                                    std::string("\"a\",\"b\""), std::string("'a',b"), std::string("[a],"),
+                                    std::string("{a: 1},")})
+        expect_error(text, {0, "", "", "malformed YAML"});
+    // What is valid stays valid: commas in plain scalars, lists and maps, quotes, apostrophes.
+    for (const std::string& text : {std::string("a: b, c\n"), std::string("a: [1, 2]\nb: {c: 'd, e', f: \"g,h\"}\n"),
+                                    std::string("a: don't, b\n"), std::string("a: [1,\n  2]\n")})
+        EXPECT_NO_THROW(load_yaml_text(text, "ok.yaml")) << text;
+}
+
+TEST(ConfigErrors, AnErrorInsideASetValueSaysSo) {
+    // It pointed at a line:column of the config file taken from inside the value's text.
+    test::TempDir d;
+    test::write_text(d.file("c.yaml"), kHeader + "    - {name: c, kind: conv, out_channels: 4, kernel: 3}\n");
+    try {
+        build_network(load_config(d.file("c.yaml"), {{"network.layers.c.fcc", "{pairs: [[0, 2]]}"}}));
+        FAIL() << "pairs that are not complements were accepted";
+    } catch (const UserError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("c.yaml (in --set): layer 'c'"), std::string::npos) << what;
+        EXPECT_EQ(what.find("c.yaml:1:"), std::string::npos) << what;
+    }
+    // A hazard inside a --set value is refused before parsing, naming the key.
+    try {
+        load_config(d.file("c.yaml"), {{"macro", "\"a\",\"b\""}});
+        FAIL() << "accepted";
+    } catch (const UserError& e) {
+        EXPECT_NE(std::string(e.what()).find("--set macro"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ConfigErrors, ControlCharactersAreEscapedInErrors) {
+    try {
+        test::parse_config_text(kHeader + "    - {name: c, kind: \"re\\x01l\\u2028u\\nx\"}\n");
+        FAIL() << "accepted";
+    } catch (const UserError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("got 're\\x01l\\u2028u\\x0ax'"), std::string::npos) << what;
+        for (char c : what) EXPECT_FALSE((unsigned char)c < 0x20) << what;
+        EXPECT_EQ(what.find("\xe2\x80\xa8"), std::string::npos);
+    }
+}
+
+TEST(ConfigErrors, ResourceLimitsNameTheKeyAndTheSizeBeforeAnythingIsAllocated) {
+    const std::string conv = "    - {name: c, kind: conv, out_channels: 4, kernel: 3, padding: 65536}\n";
+    // padding 65536 asked for tens of GB (bad_alloc).
+    expect_error(kHeader + conv, {7, "c", "", "over limits.tensor_elements = 67108864"});
+    // Just under and just over a bound: 3x8x8 input, output 4 x 6 x 6 = 144 elements, padded input 192.
+    const std::string small = "    - {name: c, kind: conv, out_channels: 4, kernel: 3}\n";
+    EXPECT_NO_THROW(test::parse_config_text("limits: {tensor_elements: 192}\n" + kHeader + small));
+    expect_error("limits: {tensor_elements: 191}\n" + kHeader + small, {0, "c", "", "a tensor of 192 elements"});
+    // Weights: 4 filters of 27 = 108.
+    EXPECT_NO_THROW(test::parse_config_text("limits: {layer_weights: 108}\n" + kHeader + small));
+    expect_error("limits: {layer_weights: 107}\n" + kHeader + small, {0, "c", "", "108 weights, over limits.layer_weights"});
+    expect_error("limits: {network_weights: 100}\n" + kHeader + small, {0, "c", "", "over limits.network_weights = 100"});
+    // out_features 65536 on a 1280-input classifier: 84 M weights.
+    expect_error("network:\n  name: n\n  input: {channels: 1280, height: 1, width: 1}\n  layers:\n"
+                 "    - {name: fc, kind: fc, out_features: 65536}\n",
+                 {5, "fc", "", "83886080 weights, over limits.layer_weights"});
+    expect_error("limits: {tensor_elemnts: 5}\n" + kHeader + small, {1, "", "limits.tensor_elemnts", "unknown key"});
+}

@@ -59,3 +59,50 @@ TEST(Npy, RejectsGarbageAndTruncatedFiles) {
         EXPECT_NE(std::string(e.what()).find("fewer than the 100 elements"), std::string::npos) << e.what();
     }
 }
+
+// Issue 15: trailing bytes were accepted; a header shape like (2**62, 2**62) overflowed the size
+// computation (UBSan) before the file was rejected; a huge header length asked for gigabytes.
+TEST(Npy, HostileHeadersAndBodiesAreRejectedBeforeAnyAllocation) {
+    auto header = [](const std::string& dict, uint32_t pad_to = 64) {
+        std::string h = dict;
+        while ((10 + h.size() + 1) % pad_to) h += ' ';
+        h += '\n';
+        std::string f = "\x93NUMPY";
+        f += char(1);
+        f += char(0);
+        f += char(h.size() & 0xff);
+        f += char(h.size() >> 8);
+        return f + h;
+    };
+    auto error = [](const std::string& bytes) {
+        try {
+            parse_npy(bytes, "x.npy");
+        } catch (const UserError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    const std::string body8(8, '\0');
+    EXPECT_EQ(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }") + body8), "");
+    EXPECT_NE(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }") + body8 + "xyz")
+                  .find("3 bytes after the 1 elements"),
+              std::string::npos);
+    EXPECT_NE(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, "
+                           "4611686018427387904), }") + body8)
+                  .find("a dimension larger than 2^40"),
+              std::string::npos);
+    EXPECT_NE(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 1099511627776, "
+                           "1099511627776), }") + body8)
+                  .find("more than 2^64 bytes"),
+              std::string::npos);
+    EXPECT_NE(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }") + body8).find("malformed shape"),
+              std::string::npos);
+    EXPECT_NE(error(header("{'descr': '<f8', 'fortran_order': False, 'shape': (1e3,), }") + body8).find("malformed shape"),
+              std::string::npos);
+    // A version-2 header claiming 4 GB of header text in a 20-byte file.
+    std::string v2 = "\x93NUMPY";
+    v2 += char(2);
+    v2 += char(0);
+    v2 += std::string("\xff\xff\xff\xff", 4);
+    EXPECT_NE(error(v2 + "{'descr'").find("truncated header"), std::string::npos);
+}

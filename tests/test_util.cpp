@@ -1,5 +1,7 @@
 #include "test_util.hpp"
 
+#include "ddcpim/config/strict_node.hpp"
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -37,7 +39,7 @@ void write_text(const std::string& path, const std::string& text) {
 std::string source_path(const std::string& relative) { return std::string(DDCPIM_SOURCE_DIR) + "/" + relative; }
 
 ConfigFile parse_config_text(const std::string& yaml, const std::string& name) {
-    return parse_config(YAML::Load(yaml), name);
+    return parse_config(load_yaml_text(yaml, name), name);  // as the tools read a file: strictly
 }
 
 int run_command(const std::string& command, std::string* output) {

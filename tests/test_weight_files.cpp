@@ -1,6 +1,8 @@
 // Weights from .npy files: export and reload gives the same network; bad
 // files (shape, range, pairs) are clear errors naming the file and layer.
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -117,4 +119,63 @@ TEST(WeightFiles, ComplementaryPairsInFilesAreAcceptedAndChecked) {
     std::string msg = error_of(e.yaml, {{"network.layers.pw1.fcc", "{pairs: [[1, 3], [0, 2]]}"}});
     EXPECT_NE(msg.find("network.layers[4].fcc.pairs[1]"), std::string::npos) << msg;
     EXPECT_NE(msg.find("filters 0 and 2 are not complements"), std::string::npos) << msg;
+}
+
+// Issue 15: non-finite, zero and negative scales and non-finite float weights were taken (or aborted
+// the FCC pass on an internal assertion); scales of the wrong shape and trailing bytes were accepted.
+TEST(WeightFiles, ScalesAndFloatWeightsMustBeFiniteOfTheExactShapeAndScalesPositive) {
+    Exported e;
+    export_tiny(e);
+    const std::string dir = e.dir.file("net");
+    ASSERT_TRUE(std::filesystem::exists(dir + "/pw1.weight_scale.npy")) << "the export writes scales";
+    const NpyArray scales = read_npy(dir + "/pw1.weight_scale.npy");
+    const int64_t n = scales.shape.at(0);
+    auto write_scales = [&](std::vector<int64_t> shape, std::vector<double> v) {
+        write_npy_float64(dir + "/pw1.weight_scale.npy", shape, v);
+    };
+    for (double bad : {std::nan(""), 0.0, std::numeric_limits<double>::infinity()}) {
+        std::vector<double> v(scales.values);
+        v[0] = bad;
+        write_scales({n}, v);
+        const std::string err = error_of(e.yaml);
+        EXPECT_NE(err.find("pw1.weight_scale.npy"), std::string::npos) << err;
+        EXPECT_NE(err.find("layer 'pw1'"), std::string::npos) << err;
+        EXPECT_NE(err.find("element 0"), std::string::npos) << err;
+    }
+    // A negative scale: only the Q-bar filter of a listed pair may have one (sign-flexible FCC).
+    const ConfigFile cfg = load_config(e.yaml);
+    const auto& pairs = cfg.network.layers[size_t(cfg.network.find_layer("pw1"))].fcc.pairs;
+    ASSERT_FALSE(pairs.empty());
+    std::vector<double> v(scales.values);
+    v[size_t(pairs[0].first)] = -v[size_t(pairs[0].first)];
+    write_scales({n}, v);
+    EXPECT_NE(error_of(e.yaml).find("a negative scale belongs only to the Q-bar filter"), std::string::npos);
+    v = scales.values;
+    v[size_t(pairs[0].second)] = -v[size_t(pairs[0].second)];
+    write_scales({n}, v);
+    EXPECT_EQ(error_of(e.yaml), "");
+    // The exact shape: (1, N) is not (N,).
+    write_scales({1, n}, scales.values);
+    EXPECT_NE(error_of(e.yaml).find("of shape (" + std::to_string(n) + "), got shape (1, "), std::string::npos)
+        << error_of(e.yaml);
+    write_scales({n}, scales.values);
+    // out_scale: (1,), not () or (1, 1).
+    if (std::filesystem::exists(dir + "/pw1.out_scale.npy")) {
+        const NpyArray os = read_npy(dir + "/pw1.out_scale.npy");
+        write_npy_float64(dir + "/pw1.out_scale.npy", {}, os.values);
+        EXPECT_NE(error_of(e.yaml).find("the output scale of shape (1), got shape ()"), std::string::npos)
+            << error_of(e.yaml);
+        write_npy_float64(dir + "/pw1.out_scale.npy", {1, 1}, os.values);
+        EXPECT_NE(error_of(e.yaml).find("got shape (1, 1)"), std::string::npos);
+        write_npy_float64(dir + "/pw1.out_scale.npy", {1}, os.values);
+    }
+    // Float weights: finite.
+    if (std::filesystem::exists(dir + "/pw1.weight_float.npy")) {
+        const NpyArray wf = read_npy(dir + "/pw1.weight_float.npy");
+        std::vector<double> w(wf.values);
+        w[3] = -std::numeric_limits<double>::infinity();
+        write_npy_float64(dir + "/pw1.weight_float.npy", wf.shape, w);
+        EXPECT_NE(error_of(e.yaml).find("float weights element 3 is -inf, expected a finite number"), std::string::npos)
+            << error_of(e.yaml);
+    }
 }

@@ -154,8 +154,9 @@ NpyArray parse_npy(const std::string& bytes, const std::string& path) {
         const size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
         if (first == std::string::npos) continue;
         const std::string digits = item.substr(first, last - first + 1);
-        if (digits.empty() || digits.size() > 13 || digits.find_first_not_of("0123456789") != std::string::npos)
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
             bad(path, fmt::format("malformed shape {} in the header", shape));
+        if (digits.size() > 13) bad(path, fmt::format("shape {}: a dimension larger than 2^40", shape));
         const int64_t d = std::stoll(digits);
         if (d > kMaxDimension) bad(path, fmt::format("shape {}: a dimension larger than 2^40", shape));
         a.shape.push_back(d);

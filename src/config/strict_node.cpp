@@ -1,6 +1,7 @@
 #include "ddcpim/config/strict_node.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -223,36 +224,51 @@ void check_tree(const YAML::Node& n, const std::string& file, int depth) {
 void check_yaml_tree(const YAML::Node& root, const std::string& file) { check_tree(root, file, 0); }
 
 void check_yaml_text(const std::string& text, const std::string& path) {
-    // yaml-cpp 0.7 loops forever on a line that starts with ',' outside any
-    // flow collection ("- a\n,\n"; found by tests/fuzz). No plain scalar can start
-    // with ',', so such a line is malformed YAML anyway: refuse it before parsing.
+    // yaml-cpp 0.7 loops forever on a ',' outside any flow collection where a
+    // line starts ("- a\n,\n") or right after a quoted scalar or a closed flow
+    // collection ("\"a\",b", "[a],"); found by tests/fuzz. Neither is valid YAML:
+    // refuse it before parsing.
     int depth = 0, line = 1;
+    size_t line_begin = 0;
     char quote = 0;
-    bool line_start = true, comment = false;
+    bool line_start = true, comment = false, after_flow_node = false;
+    char prev = 0;  // the last character on this line outside quotes and spaces
+    auto refuse = [&](size_t i, const char* what) {
+        throw UserError({path, line, int(i - line_begin + 1)}, fmt::format("malformed YAML: {}", what));
+    };
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '\n') {
             ++line;
+            line_begin = i + 1;
             line_start = true;
             comment = false;
-            if (quote == '\'') continue;  // single-quoted scalars may span lines; so may double-quoted
+            after_flow_node = false;
+            prev = 0;
             continue;
         }
         if (comment) continue;
         if (quote) {
-            if (c == quote && (quote == '\'' || text[i - 1] != '\\')) quote = 0;
+            if (c == quote && (quote == '\'' || text[i - 1] != '\\')) {
+                quote = 0;
+                after_flow_node = depth == 0;
+            }
             line_start = false;
             continue;
         }
-        if (line_start && (c == ' ' || c == '\t')) continue;
-        if (line_start && c == ',' && depth == 0)
-            throw UserError({path, line, int(text.rfind('\n', i) == std::string::npos ? i + 1 : i - text.rfind('\n', i))},
-                            "malformed YAML: a line starts with ',' outside a [list] or {mapping}");
+        if (c == ' ' || c == '\t') continue;
+        if (c == ',' && depth == 0 && (line_start || after_flow_node))
+            refuse(i, line_start ? "a line starts with ',' outside a [list] or {mapping}"
+                                 : "',' after a quoted value or a closed [list] or {mapping}, outside any");
         line_start = false;
+        after_flow_node = false;
+        // A quote opens a quoted scalar only where a scalar starts (an apostrophe inside a plain one does not).
+        const bool scalar_start = prev == 0 || std::strchr(":[{,-?", prev) != nullptr;
+        prev = c;
         if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) comment = true;
-        else if (c == '\'' || c == '"') quote = c;
+        else if ((c == '\'' || c == '"') && scalar_start) quote = c;
         else if (c == '[' || c == '{') ++depth;
-        else if ((c == ']' || c == '}') && depth > 0) --depth;
+        else if ((c == ']' || c == '}') && depth > 0) after_flow_node = --depth == 0;
     }
 }
 

@@ -164,6 +164,78 @@ class ImportTest(ImporterTestCase):
                            capture_output=True, text=True, env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def expect_refusal(self, edit, *words, weights_edit=None):
+        """The tiny model with `edit(layers by name, model.json)` and `weights_edit(weights)` applied: exit 2,
+        no traceback, one error line holding `words`."""
+        layers, weights = tiny_model(np.random.default_rng(5))
+        if weights_edit:
+            weights_edit(weights)
+        model = write_tfjs(self.dir, layers, weights)
+        doc = json.loads(model.read_text())
+        edit({L["name"]: L for L in doc["modelTopology"]["model_config"]["config"]["layers"]}, doc)
+        model.write_text(json.dumps(doc))
+        r = self.run_import(model, "--no-eval", "--images", "4", "--calib", "2")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        for w in words:
+            self.assertIn(w, lines[0])
+
+    def test_hostile_values_exit_2_naming_the_layer(self):
+        """Issue 15: strides 0 was a ZeroDivisionError traceback; NaN weights and BatchNormalization epsilon -1
+        were taken (the network then outputs zeros); shard paths could name any file."""
+        def cfg(layer, **kw):
+            return lambda L, doc: L[layer]["config"].update(kw)
+
+        def manifest(**kw):
+            return lambda L, doc: doc["weightsManifest"][0].update(kw)
+
+        def nan(name, index):
+            return lambda w: w[name].__setitem__(index, np.nan)
+
+        cases = {
+            "strides 0": (cfg("conv", strides=[0, 0]),
+                          ["layer 'conv' (Conv2D): strides [0, 0]: expected 2 integers 1..64"]),
+            "negative kernel": (cfg("dw", kernel_size=[-3, -3]),
+                                ["layer 'dw' (DepthwiseConv2D): kernel_size [-3, -3]"]),
+            "negative padding": (cfg("pad", padding=[[0, -1], [0, 1]]), ["layer 'pad' (ZeroPadding2D): padding"]),
+            "epsilon -1": (cfg("conv_bn", epsilon=-1), ["layer 'conv_bn' (BatchNormalization): epsilon -1: expected "
+                                                        "a finite value > 0"]),
+            "kernel_size a string": (cfg("pw", kernel_size="1"), ["layer 'pw' (Conv2D): kernel_size '1'"]),
+            "input shape 0": (cfg("input_1", batch_input_shape=[None, 0, 12, 3]), ["layer 'input_1' (InputLayer)"]),
+            "absolute shard path": (lambda L, doc: doc["weightsManifest"][0].update(
+                paths=[str(self.dir / "group1-shard1of1")]), ["weight shard path", "relative to model.json"]),
+            "shard path with ..": (manifest(paths=["../group1-shard1of1"]),
+                                   ["weight shard path '../group1-shard1of1'"]),
+            "negative shape": (lambda L, doc: doc["weightsManifest"][0]["weights"][1].update(shape=[-1]),
+                               ["weight 'dw/depthwise_kernel': shape [-1]"]),
+        }
+        for name, (edit, words) in cases.items():
+            with self.subTest(name):
+                self.expect_refusal(edit, *words)
+        for name, (fix, words) in {
+            "NaN weight": (nan("dw/depthwise_kernel", (1, 2, 3, 0)),
+                           ["layer 'dw': weight 'dw/depthwise_kernel' holds a non-finite value, nan at [1, 2, 3, 0]"]),
+            "1e38 bias": (lambda w: w["dense/bias"].__setitem__(2, 1e38), ["weight 'dense/bias' holds an absurd "
+                                                                            "magnitude, 1e+38 at [2]"]),
+            "inf variance": (lambda w: w["pw_bn/moving_variance"].__setitem__(0, np.inf),
+                             ["'pw_bn/moving_variance' holds a non-finite value, inf at [0]"]),
+        }.items():
+            with self.subTest(name):
+                self.expect_refusal(lambda L, doc: None, *words, weights_edit=fix)
+
+    def test_bad_options_exit_2(self):
+        layers, weights = tiny_model(np.random.default_rng(5))
+        model = write_tfjs(self.dir, layers, weights)
+        for args, words in ((["--input-scale", "nan"], "--input-scale nan"), (["--quantile", "2"], "--quantile 2.0"),
+                            (["--batch", "0"], "--batch 0"), (["--name", "a: {b}"], "--name 'a: {b}'")):
+            with self.subTest(args[0]):
+                r = self.run_import(model, "--no-eval", *args)
+                self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+                self.assertIn(words, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+
     def test_unsupported_layer_fails_naming_it(self):
         layers, weights = tiny_model(np.random.default_rng(5), extra_layer="odd_pool")
         model = write_tfjs(self.dir, layers, weights)

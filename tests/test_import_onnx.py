@@ -8,7 +8,10 @@ SOURCE_DIR is this file's repository and BIN_DIR its build/bin. Needs Debian's
 python3-onnx (only to build the models; they are executed by the numpy code below).
 """
 import json
+import random
 import subprocess
+import sys
+import time
 import unittest
 
 import numpy as np
@@ -16,6 +19,7 @@ import onnx
 import yaml
 from onnx import TensorProto, helper, numpy_helper
 
+import importer_test_case
 from importer_test_case import ImporterTestCase, main
 
 MAC_KINDS = {"conv", "depthwise", "pointwise", "fc"}
@@ -295,6 +299,68 @@ def error_model(kind):
     return b.model(b.node("Gemm", "fc", f, b.const("fc.w", b.rng.normal(0, 1, (4, 8))), transB=1), 4)
 
 
+def hostile_model(conv=None, bn=None, fc_w=None, post=None, head=None):
+    """A small valid-looking model, conv 'c' -> [BatchNormalization 'bn'] -> [post] -> pool -> Gemm 'fc' [-> head],
+    to carry one hostile value: conv attributes, BN (scale, B, mean, var, epsilon), the fc weight."""
+    b = Builder(4, 12, 12)
+    x = b.conv("c", "x", 3, 8, 3, **(conv or {}))
+    if bn is not None:
+        *params, eps = bn
+        x = b.node("BatchNormalization", "bn", x, *[b.const(f"bn.{n}", np.broadcast_to(v, 8))
+                                                     for n, v in zip("gbmv", params)], epsilon=eps)
+    if post:
+        x = post(b, x)
+    f = b.node("Flatten", "flat", b.node("GlobalAveragePool", "gp", x))
+    y = b.node("Gemm", "fc", f, b.const("fc.w", b.rng.normal(0, 1, (4, 8)) if fc_w is None else fc_w), transB=1)
+    if head:
+        y = head(b, y)
+    g = helper.make_graph(b.nodes, "test", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 12, 12])],
+                          [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 4])], b.inits)
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def with_value(shape, index, value):
+    a = np.random.default_rng(0).normal(0, 1, shape)
+    a[index] = value
+    return a
+
+
+def importer_front_end():
+    """The importer's ONNX front end, in this process: (onnx_to_graph, check_values, ImportError_)."""
+    scripts = str(importer_test_case.source_dir / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import importer.graph
+    from importer.onnx_model import onnx_to_graph
+    return onnx_to_graph, getattr(importer.graph, "check_values", lambda ops: None), importer.graph.ImportError_
+
+
+def hostile_with_bias():
+    b = Builder(4, 12, 12)
+    f = b.node("Flatten", "flat", b.node("GlobalAveragePool", "gp", b.conv("c", "x", 3, 8, 3, bias=True)))
+    return b.model(b.node("Gemm", "fc", f, b.const("fc.w", b.rng.normal(0, 1, (4, 8))), transB=1), 4)
+
+
+def mutated_init(model, name, value):
+    """A copy of model with initializer `name` replaced by value (its dtype kept)."""
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    t = next(t for t in m.graph.initializer if t.name == name)
+    t.CopyFrom(numpy_helper.from_array(np.asarray(value, dtype=numpy_helper.to_array(t).dtype), name))
+    return m
+
+
+def external_data_model():
+    """hostile_model() with fc.w's data in a file outside the model's directory ('/dev/zero'): not followed."""
+    m = hostile_model()
+    t = next(t for t in m.graph.initializer if t.name == "fc.w")
+    t.ClearField("raw_data")
+    t.ClearField("float_data")
+    t.data_location = TensorProto.EXTERNAL
+    t.external_data.add(key="location", value="/dev/zero")
+    return m
+
+
 def rel_err(a, ref):
     return float(np.sqrt(np.mean((np.ravel(a) - np.ravel(ref)) ** 2) / np.mean(np.ravel(ref) ** 2)))
 
@@ -361,6 +427,8 @@ class ImportOnnxTest(ImporterTestCase):
         path = self.dir / "model.onnx"
         if isinstance(model, onnx.ModelProto):
             onnx.save(model, str(path))
+        elif isinstance(model, bytes):
+            path.write_bytes(model)
         else:
             path = model
         return super().run_import(path, *args)
@@ -506,6 +574,149 @@ class ImportOnnxTest(ImporterTestCase):
 
     def test_grouped_conv_not_depthwise_names_node_and_group(self):
         self.expect_refusal(error_model("grouped"), "'grouped'", "group")
+
+    def refusal(self, model):
+        """The message the importer's front end refuses `model` with, in this process (None if it takes it).
+        Any other exception escapes and fails the test."""
+        onnx_to_graph, check_values, ImportError_ = importer_front_end()
+        path = self.dir / "model.onnx"
+        path.write_bytes(model if isinstance(model, bytes) else model.SerializeToString())
+        try:
+            ops, *_ = onnx_to_graph(path)
+            check_values(ops)
+        except ImportError_ as e:
+            self.assertNotIn("\n", str(e))
+            return str(e)
+        return None
+
+    def expect_one_line_refusal(self, model, *words):
+        """The command on `model`: exit 2, no traceback, one 'ddcpim_import: error:' line with `words`."""
+        t0 = time.monotonic()
+        r = self.run_import(model, "--no-eval", "--images", "4", "--calib", "2")
+        self.assertLess(time.monotonic() - t0, 30)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertNotIn("Traceback", r.stderr)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertTrue(lines[0].startswith("ddcpim_import: error: "), lines[0])
+        for w in words:
+            self.assertIn(w, lines[0])
+
+    def test_hostile_attributes_exit_2_naming_the_node(self):
+        """Found by fuzzing: Conv strides [0, 0] was a ZeroDivisionError traceback. Every attribute the importer
+        reads is checked for length, sign and range, the message naming the node and its op type."""
+        self.expect_one_line_refusal(hostile_model(conv=dict(strides=[0, 0])),
+                                     "node 'c' (Conv): attribute 'strides' [0, 0]: expected 2 integers 1..64")
+        cases = {
+            "negative strides": (hostile_model(conv=dict(strides=[-1, -1])), "node 'c' (Conv): attribute 'strides'"),
+            "strides of 3 values": (hostile_model(conv=dict(strides=[1, 1, 1])), "attribute 'strides' [1, 1, 1]"),
+            "negative pads": (hostile_model(conv=dict(pads=[-1, 0, 0, 0])), "attribute 'pads' [-1, 0, 0, 0]"),
+            "2 pads": (hostile_model(conv=dict(pads=[1, 1])), "attribute 'pads' [1, 1]: expected 4 integers"),
+            # 3 x 120012 x 120012 padded: refused by its size before anything is allocated.
+            "huge pads": (hostile_model(conv=dict(pads=[60000] * 4)), "over ddcpim's limits.tensor_elements"),
+            "group 0": (mutated(hostile_model(), "c", group=0), "node 'c' (Conv): attribute 'group' 0"),
+            "kernel_shape 0": (mutated(hostile_model(), "c", kernel_shape=[0, 0]), "attribute 'kernel_shape' [0, 0]"),
+            "dilations 0": (hostile_model(conv=dict(dilations=[0, 0])), "attribute 'dilations' [0, 0]"),
+            "ReduceMean axes out of range": (
+                hostile_model(post=lambda b, x: b.node("ReduceMean", "rm", x, axes=[6, 7])),
+                "node 'rm' (ReduceMean): attribute 'axes' [6, 7]"),
+            "Softmax over the batch": (hostile_model(head=lambda b, y: b.node("Softmax", "sm", y, axis=0)),
+                                       "node 'sm' (Softmax): attribute 'axis' 0"),
+            "Squeeze of the channels": (hostile_model(post=lambda b, x: b.node("Squeeze", "sq", b.node(
+                "GlobalAveragePool", "gp0", x), b.const("sq.axes", [1], np.int64))), "node 'sq' (Squeeze): axes [1]"),
+            "Constant without a value": (hostile_model(post=lambda b, x: (b.nodes.append(helper.make_node(
+                "Constant", [], ["k"], name="k", value_float=1.0)), x)[1]), "node 'k' (Constant)"),
+        }
+        for name, (model, words) in cases.items():
+            with self.subTest(name):
+                self.assertIn(words, self.refusal(model) or "accepted")
+        self.assertIsNone(self.refusal(hostile_model(head=lambda b, y: b.node("Softmax", "sm", y, axis=1))))
+
+    def test_non_finite_or_absurd_parameters_exit_2(self):
+        """NaN, inf and 1e38 weights were taken with a numpy warning, and BatchNormalization epsilon -1: the
+        network then output zeros. Now refused, naming the node and the initializer."""
+        self.expect_one_line_refusal(hostile_model(fc_w=with_value((4, 8), (1, 2), np.nan)),
+                                     "node 'fc' (Gemm): B (the weight) 'fc.w' holds a non-finite value, nan at [1, 2]")
+        self.expect_one_line_refusal(hostile_model(bn=(1.0, 0.0, 0.0, 1.0, -1.0)),
+                                     "node 'bn' (BatchNormalization): attribute 'epsilon' -1.0: expected a finite "
+                                     "value > 0")
+        conv_w = with_value((8, 3, 3, 3), (2, 0, 1, 1), np.inf)
+        qdq = qdq_model()[0]
+        cases = {
+            "+inf fc weight": (hostile_model(fc_w=with_value((4, 8), (0, 0), np.inf)), "'fc.w' holds a non-finite"),
+            "-inf fc weight": (hostile_model(fc_w=with_value((4, 8), (3, 7), -np.inf)), "-inf at [3, 7]"),
+            "1e38 fc weight": (hostile_model(fc_w=with_value((4, 8), (1, 2), 1e38)),
+                               "'fc.w' holds an absurd magnitude, 1e+38 at [1, 2] (over the bound |value| <= 1e+06)"),
+            "-1e38 fc weight": (hostile_model(fc_w=with_value((4, 8), (1, 2), -1e38)), "-1e+38 at [1, 2]"),
+            "inf conv weight": (mutated_init(hostile_model(), "c.w", conv_w), "node 'c' (Conv): the weight 'c.w'"),
+            "NaN conv bias": (mutated_init(hostile_with_bias(), "c.b", with_value(8, 3, np.nan)),
+                              "node 'c' (Conv): the bias 'c.b' holds a non-finite value, nan at [3]"),
+            "epsilon NaN": (hostile_model(bn=(1.0, 0.0, 0.0, 1.0, float("nan"))), "attribute 'epsilon' nan"),
+            "epsilon 0": (hostile_model(bn=(1.0, 0.0, 0.0, 1.0, 0.0)), "attribute 'epsilon' 0.0"),
+            "negative variance": (hostile_model(bn=(1.0, 0.0, 0.0, -2.0, 1e-3)),
+                                  "input_var + epsilon = -1.999 <= 0 (channel 0)"),
+            "variance 0, epsilon 1e-30": (hostile_model(bn=(1.0, 0.0, 0.0, 0.0, 1e-30)),
+                                          "node 'bn' (BatchNormalization): folded into 'c', gives a weight holding "
+                                          "an absurd magnitude"),
+            "inf scale": (hostile_model(bn=(np.inf, 0.0, 0.0, 1.0, 1e-3)), "scale 'bn.g' holds a non-finite value"),
+            "NaN mean": (hostile_model(bn=(1.0, 0.0, np.nan, 1.0, 1e-3)), "input_mean 'bn.m' holds a non-finite"),
+            "scale of 1 value for 8 channels": (mutated_init(hostile_model(bn=(1.0, 0.0, 0.0, 1.0, 1e-3)), "bn.g",
+                                                             np.ones(1)), "scale of 1 values for the 8 channels"),
+            "QDQ weight scale 0": (mutated_init(qdq, "conv1.ws", np.zeros(8)),
+                                   "node 'conv1.wdq' (DequantizeLinear): scale 'conv1.ws' holds 0.0"),
+            "QDQ weight scale NaN": (mutated_init(qdq, "conv1.ws", np.full(8, np.nan)), "scale 'conv1.ws' holds nan"),
+            "QDQ activation scale -1": (mutated_init(qdq, "in.s", -1.0), "node 'in.q' (QuantizeLinear): scale 'in.s'"),
+        }
+        for name, (model, words) in cases.items():
+            with self.subTest(name):
+                self.assertIn(words, self.refusal(model) or "accepted")
+
+    def test_damaged_files_exit_2_in_one_line(self):
+        """A byte flip that makes an op type invalid UTF-8: the ONNX checker's error has an empty message (the
+        importer printed an IndexError traceback). Truncated and empty files, and external data, likewise."""
+        data = hostile_model().SerializeToString()
+        flipped = data.replace(b"GlobalAveragePool", b"GlobalAver\x9dgePool")
+        self.assertNotEqual(flipped, data)
+        self.expect_one_line_refusal(flipped, "graph.node[1] ('gp', GlobalAver\\x9dgePool): its op_type",
+                                     "not valid UTF-8")
+        cases = {
+            "truncated": (data[:len(data) // 2], "not a readable ONNX model: DecodeError"),
+            "empty": (b"", "the ONNX checker rejects the model"),
+            "external data": (external_data_model(), "initializer 'fc.w': stored in an external data file"),
+        }
+        for name, (model, words) in cases.items():
+            with self.subTest(name):
+                self.assertIn(words, self.refusal(model) or "accepted")
+
+    def test_checker_error_without_a_message(self):
+        onnx_to_graph, _, _ = importer_front_end()
+        real = onnx.checker.check_model
+
+        def silent(model, *a, **kw):
+            raise onnx.checker.ValidationError("")
+        onnx.checker.check_model = silent
+        try:
+            self.assertIn("the ONNX checker rejects the model: ValidationError without a message",
+                          self.refusal(hostile_model()) or "accepted")
+        finally:
+            onnx.checker.check_model = real
+
+    def test_byte_flipped_models_are_refused_or_taken_never_crash(self):
+        """The class of the fuzzing campaign's finds: 300 models with 1 to 4 random bytes changed, each taken or
+        refused with one line (an ImportError_), no other exception."""
+        rng = random.Random(15)
+        models = [m.SerializeToString() for m in (every_op_model()[0], qdq_model()[0], pad_matmul_model()[0])]
+        outcomes, crashes = {"taken": 0, "refused": 0}, []
+        for i in range(300):
+            data = bytearray(models[i % len(models)])
+            for _ in range(rng.choice((1, 1, 2, 4))):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            try:
+                outcomes["refused" if self.refusal(bytes(data)) else "taken"] += 1
+            except Exception as e:      # anything but ImportError_ is a crash (AssertionError: a multi-line message)
+                crashes.append(f"flip {i}: {type(e).__name__}: {str(e)[:200]}")
+        self.assertEqual(crashes[:5], [], f"{len(crashes)} of 300 crashed")
+        self.assertGreater(outcomes["refused"], 50, outcomes)
 
     def test_missing_model_file(self):
         self.expect_refusal(self.dir / "no_such.onnx", "no_such.onnx")

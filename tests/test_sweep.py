@@ -9,6 +9,7 @@ SOURCE_DIR is this file's repository and BIN_DIR its build/bin.
 """
 import csv
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -178,6 +179,67 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("key 'grid.macro.rowz'", r.stderr)
         self.assertNotIn("[1/", r.stderr)   # no point reported as run
+
+    def test_huge_grid_refused_before_any_point_is_made(self):
+        """Issue 15: 8 parameters x 100 values (10^16 points) grew by about 95 MB/s and ran nothing. The points
+        are counted from the list lengths first: exit 2 at once, in bounded memory, for run, jobs and merge."""
+        grid = "".join(f"  macro.p{i}: [{', '.join(str(v) for v in range(100))}]\n" for i in range(8))
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid:\n{grid}", "huge.yaml")
+
+        def limit_memory():     # 1 GiB of address space: materialising the points would fail, not swap
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+        for cmd in (["run", spec, "--out", self.dir / "huge.csv"],
+                    ["jobs", spec, "--out", self.dir / "jobs.txt", "--results-dir", self.dir / "jr"],
+                    ["merge", spec, "--results-dir", self.dir, "--out", self.dir / "huge.csv"]):
+            with self.subTest(cmd[0]):
+                t0 = time.monotonic()
+                r = subprocess.run(self.sweep_cmd(*cmd), cwd=self.dir, capture_output=True, text=True, timeout=60,
+                                   preexec_fn=limit_memory)
+                self.assertLess(time.monotonic() - t0, 5)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertEqual(r.stderr, f"sweep: {spec}: 10,000,000,000,000,000 points (1 network x 1 mode x grid "
+                                           f"{' x '.join(['100'] * 8)}), over --max-points 1,000,000: split the "
+                                           "spec, or raise --max-points (the points are held in memory)\n")
+                self.assertFalse((self.dir / "huge.csv").exists())
+                self.assertFalse((self.dir / "jobs.txt").exists())
+
+    def test_max_points(self):
+        spec = self.spec(self.TWO_POINTS)
+        r = self.sweep("jobs", spec, "--out", self.dir / "jobs.txt", "--results-dir", self.dir / "jr", "--no-check",
+                       "--max-points", "1")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"sweep: {spec}: 2 points (1 network x 1 mode x grid 2), over --max-points 1:", r.stderr)
+        self.ok(self.sweep("jobs", spec, "--out", self.dir / "jobs.txt", "--results-dir", self.dir / "jr",
+                           "--no-check", "--max-points", "2"))
+        self.assertEqual(len((self.dir / "jobs.txt").read_text().splitlines()), 2)
+        r = self.sweep("run", spec, "--out", self.dir / "r.csv", "--max-points", "0")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--max-points: expected a number of points (1 or more), got 0", r.stderr)
+
+    def test_duplicate_keys_refused_naming_the_key(self):
+        """PyYAML keeps the last of two equal keys, silently: a spec with one is refused, naming it."""
+        cases = {
+            "grid": (f"networks: [{TINY}]\ngrid:\n  macro.rows: [128]\n  macro.rows: [256]\n",
+                     "dup.yaml:4:3: key 'macro.rows' is given twice in one mapping (lines 3 and 4)"),
+            "top level": (f"networks: [{TINY}]\nmodes: [ddc]\nnetworks: [{TINY}]\n",
+                          "dup.yaml:3:1: key 'networks' is given twice in one mapping (lines 1 and 3)"),
+            "set": (f"networks: [{TINY}]\nset: {{macro.rows: 128, macro.rows: 256}}\n",
+                    "key 'macro.rows' is given twice"),
+        }
+        for name, (text, msg) in cases.items():
+            with self.subTest(name):
+                spec, out = self.spec(text, "dup.yaml"), self.dir / "dup.csv"
+                r = self.sweep("run", spec, "--out", out)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(msg, r.stderr)
+                self.assertFalse(out.exists())
+        # A '<<' merge is no duplicate: the mapping's own key overrides the merged one, as YAML means it.
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid:\n  <<: {{macro.rows: [128]}}\n"
+                         "  macro.rows: [256]\n", "merge.yaml")
+        self.ok(self.sweep("jobs", spec, "--out", self.dir / "j.txt", "--results-dir", self.dir / "jr", "--no-check"))
+        self.assertIn("macro.rows=256", (self.dir / "j.txt").read_text())
+        self.assertNotIn("macro.rows=128", (self.dir / "j.txt").read_text())
 
     def test_failed_point_exit_1_others_kept(self):
         # rows 32 is invalid with the default segment_rows (64): only that point fails.

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .graph import MAC_KINDS
+from .graph import MAC_KINDS, ImportError_
 
 
 def llround(x):
@@ -119,7 +119,12 @@ def quantize(ops, calib, input_scale, quantile, given=None):
                 # must keep that bias within 2^24 accumulator units.
                 s_w = np.maximum(np.abs(w).max(axis=1) / 127, np.maximum(np.abs(b) / (sx * 2 ** 24), 1e-12))
                 q = np.clip(llround(w / s_w[:, None]), -127, 127).reshape(op.weight.shape)
-            bias = llround(b / (sx * s_w))
+            units = b / (sx * s_w)
+            if not np.all(np.abs(units) < 2.0 ** 31):     # NaN fails too; a given scale can make it overflow
+                i = int(np.argmax(~(np.abs(units) < 2.0 ** 31)))
+                raise ImportError_(f"layer '{op.name}' ({op.kind}): bias {b[i]:g} of filter {i} is {units[i]:g} "
+                                   f"accumulator units (input scale {sx:g} x weight scale {s_w[i]:g}), beyond int32")
+            bias = llround(units)
             p.update(weight=q, bias=bias, weight_float=op.weight, weight_scale=s_w,
                      requant=[fixed_point_from_real(sx * sw / s_out) for sw in s_w])
         elif op.kind in ("relu", "relu6"):

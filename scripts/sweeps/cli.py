@@ -1,8 +1,10 @@
 """The command line of scripts/sweep (docs/sweeps.md), and `run`'s loop.
 
   scripts/sweep run   SPEC --out results.csv [--engine fast|clocked] [--check N] [--jobs N] [--bin BIN] [--verify]
+                      [--max-points N]
   scripts/sweep jobs  SPEC --out jobs.txt --results-dir DIR [--engine clocked|fast] [--bin BIN] [--verify] [--no-check]
-  scripts/sweep merge SPEC --results-dir DIR --out results.csv
+                      [--max-points N]
+  scripts/sweep merge SPEC --results-dir DIR --out results.csv [--max-points N]
   scripts/sweep plot  results.csv --out-dir DIR
 
 `run` takes the spec's points not yet in the CSV and hands them to an engine's route (fast.FastRoute in this
@@ -27,7 +29,7 @@ from .jobs import cmd_jobs, cmd_merge
 from .notes import Progress, fmt_secs, note, plural
 from .plot import cmd_plot
 from .results import Results
-from .spec import Spec, SweepError
+from .spec import DEFAULT_MAX_POINTS, Spec, SweepError
 
 
 def on_sigterm(signum, frame):
@@ -49,7 +51,7 @@ def engine_of(args):
 
 
 def cmd_run(args):
-    spec = Spec(args.spec)
+    spec = Spec(args.spec, args.max_points)
     engine = engine_of(args)
     bin_path = Path(args.bin).resolve()   # clocked points run from the repository root
     if engine == "clocked" or args.check:
@@ -163,12 +165,18 @@ def main(argv=None):
     m.add_argument("spec")
     m.add_argument("--results-dir", required=True)
     m.add_argument("--out", required=True, help="results CSV (appended to; rows already in it are skipped)")
+    for sp in (r, j, m):
+        sp.add_argument("--max-points", type=int, default=DEFAULT_MAX_POINTS, metavar="N",
+                        help=f"refuse a spec of more than N points (default {DEFAULT_MAX_POINTS:,}): they are "
+                             "counted from its list lengths before any is made, and held in memory")
     p = sub.add_parser("plot", help="PNG plots of a results CSV (needs matplotlib)")
     p.add_argument("csv")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--dpi", type=int, default=110)
     args = ap.parse_args(argv)
     try:
+        if getattr(args, "max_points", 1) < 1:
+            raise SweepError(f"--max-points: expected a number of points (1 or more), got {args.max_points}")
         return {"run": cmd_run, "jobs": cmd_jobs, "merge": cmd_merge, "plot": cmd_plot}[args.cmd](args)
     except SweepError as e:
         note(str(e))

@@ -35,7 +35,7 @@ def json_of(point, results_dir):
 
 
 def cmd_jobs(args):
-    spec = Spec(args.spec)
+    spec = Spec(args.spec, args.max_points)
     if args.engine == "fast" and args.verify:
         raise SweepError("--verify checks the clocked engine against the reference engine; the fast engine "
                          "computes no activations (use --engine clocked)")
@@ -84,7 +84,7 @@ def cmd_jobs(args):
 
 
 def cmd_merge(args):
-    spec = Spec(args.spec)
+    spec = Spec(args.spec, args.max_points)
     rdir = Path(args.results_dir)
     if not rdir.is_dir():
         raise SweepError(f"--results-dir: '{rdir}' " + ("is not a directory" if rdir.exists() else

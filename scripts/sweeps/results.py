@@ -9,6 +9,7 @@ resumable. Rows are flushed as each point finishes, so a killed sweep keeps ever
 import csv
 import math
 import os
+import sys
 from pathlib import Path
 
 from .notes import note
@@ -169,7 +170,7 @@ class CsvFile:
             last = None
             for row in r:
                 if row:
-                    k = tuple(row[:self.nkey])
+                    k = tuple(map(sys.intern, row[:self.nkey]))   # shared strings: a big sweep's keys stay small
                     if k != last:
                         self.keys.add(k)
                         self.tail, last = (k, start), k

@@ -6,10 +6,15 @@ lengths, parameter sections, network files, duplicates); parameter names and val
 simulator itself, which knows every key: Spec.rejected turns its message into one naming the spec key.
 
 A SweepError is a user's error: the command prints 'sweep: MESSAGE' and exits 2.
+
+Hostile specs: the file is read up to MAX_SPEC_BYTES; a key given twice in one mapping is an error (PyYAML
+would keep the last silently); the number of points is computed from the list lengths before any point is
+made, and a spec over max_points (default DEFAULT_MAX_POINTS, `--max-points`) is refused.
 """
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 from fractions import Fraction
@@ -26,8 +31,42 @@ KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\
 DECIMAL_RE = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
+DEFAULT_MAX_POINTS = 1_000_000   # the points are held in memory: about 400 bytes each, 0.4 GB at the bound
+MAX_SPEC_BYTES = 16 << 20        # a spec is a few lines; anything this big is not one
+
+
 class SweepError(Exception):
     """A user's error: printed as 'sweep: MESSAGE', exit 2."""
+
+
+class DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, first, second):
+        super().__init__(f"key '{key}' is given twice in one mapping (lines {first.line + 1} and "
+                         f"{second.line + 1}): expected each key once (YAML would keep only the last)")
+        self.key, self.mark = key, second
+
+
+class SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a mapping with a key given twice is an error instead of keeping the last.
+    ('<<' merge keys are left to PyYAML: a merged key that the mapping overrides is meant.)"""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node)
+                except TypeError:       # an unhashable key: PyYAML's own error below says so
+                    continue
+                if first is not key_node:
+                    raise DuplicateKey(key, first.start_mark, key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+SpecLoader.add_constructor("tag:yaml.org,2002:map", SpecLoader.construct_yaml_map)
 
 
 def fmt_value(v):
@@ -49,6 +88,8 @@ def parsed_value(text):
 
 
 class Point:
+    __slots__ = ("index", "network", "mode", "params")   # a million of them must fit in memory
+
     def __init__(self, index, network, mode, params):
         self.index = index        # 1-based, in spec order
         self.network = network    # the config path as the spec gives it
@@ -98,17 +139,28 @@ class Point:
 
 
 class Spec:
-    def __init__(self, path):
+    def __init__(self, path, max_points=DEFAULT_MAX_POINTS):
         self.path = path
         self.name = str(path)
         try:
-            text = Path(path).read_text()
+            with open(path, "rb") as f:
+                data = f.read(MAX_SPEC_BYTES + 1)
         except OSError as e:
             raise SweepError(f"{self.name}: cannot read the spec: {e.strerror}")
+        if len(data) > MAX_SPEC_BYTES:
+            raise SweepError(f"{self.name}: over {MAX_SPEC_BYTES >> 20} MiB: not a sweep spec")
         try:
-            doc = yaml.safe_load(text)
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise SweepError(f"{self.name}: not UTF-8 text (byte {e.start})")
+        try:
+            doc = yaml.load(text, Loader=SpecLoader)
+        except DuplicateKey as e:
+            raise SweepError(f"{self.name}:{e.mark.line + 1}:{e.mark.column + 1}: {e}")
         except yaml.YAMLError as e:
             raise SweepError(f"{self.name}: not valid YAML: {e}")
+        except RecursionError:
+            raise SweepError(f"{self.name}: not a sweep spec: nested too deeply")
         if not isinstance(doc, dict):
             raise SweepError(f"{self.name}: expected a mapping with keys {', '.join(TOP_KEYS)}")
         for k in doc:
@@ -135,6 +187,24 @@ class Spec:
                 seen[k] = section
         self.param_keys = list(self.grid) + list(self.zip) + list(self.set)
         self.where = seen   # parameter -> the spec section it is in
+        self.check_size(max_points)
+
+    def count(self):
+        """The number of points, from the lengths of the lists alone (nothing is made)."""
+        zlen = len(next(iter(self.zip.values()))) if self.zip else 1
+        return len(self.networks) * math.prod(len(v) for v in self.grid.values()) * zlen * len(self.modes)
+
+    def check_size(self, max_points):
+        n = self.count()
+        if max_points is not None and n > max_points:
+            parts = [f"{len(self.networks)} network{'s' if len(self.networks) > 1 else ''}",
+                     f"{len(self.modes)} mode{'s' if len(self.modes) > 1 else ''}"]
+            if self.grid:
+                parts.append("grid " + " x ".join(str(len(v)) for v in self.grid.values()))
+            if self.zip:
+                parts.append(f"zip {len(next(iter(self.zip.values())))}")
+            raise SweepError(f"{self.name}: {n:,} points ({' x '.join(parts)}), over --max-points {max_points:,}: "
+                             "split the spec, or raise --max-points (the points are held in memory)")
 
     def error(self, key, expected):
         raise SweepError(f"{self.name}: key '{key}': {expected}")
@@ -205,13 +275,14 @@ class Spec:
                 self.error(f"{section}.{k}", "expected a non-empty list of values")
             strs = [self._scalar(f"{section}.{k}[{i}]", v) for i, v in enumerate(vals)]
             if section == "grid":
-                first = {}
+                first, texts = {}, set()
                 for s in strs:
                     same = first.setdefault(parsed_value(s), s)
                     if same != s:
                         self.error(f"{section}.{k}", f"expected each value once: {same} and {s} are the same number")
-                    if strs.count(s) > 1:
+                    if s in texts:
                         self.error(f"{section}.{k}", "expected each value once")
+                    texts.add(s)
             out[k] = strs
         return out
 
@@ -242,13 +313,16 @@ class Spec:
         return out
 
     def points(self):
-        gkeys, zkeys = list(self.grid), list(self.zip)
+        """Every point, in spec order (at most max_points of them: checked when the spec was read). The
+        (key, value) pairs are made once and shared between the points."""
         zlen = len(next(iter(self.zip.values()))) if self.zip else 1
+        grid_pairs = [[(k, v) for v in vals] for k, vals in self.grid.items()]
+        zip_pairs = [[(k, self.zip[k][zi]) for k in self.zip] for zi in range(zlen)]
+        fixed = list(self.set.items())
         combos = []
-        for g in itertools.product(*(self.grid[k] for k in gkeys)):
-            for zi in range(zlen):
-                combo = list(zip(gkeys, g)) + [(k, self.zip[k][zi]) for k in zkeys]
-                combos.append(combo + list(self.set.items()))
+        for g in itertools.product(*grid_pairs):
+            for zp in zip_pairs:
+                combos.append(list(g) + zp + fixed)
         pts = []
         for net in self.networks:
             for combo in combos:

@@ -542,6 +542,29 @@ echo "Submitted batch job 1"
         self.assertIn("use --engine clocked", r.stderr)
 
     @unittest.skipUnless(has_matplotlib(), "matplotlib is missing (apt-get install python3-matplotlib): plot not tested")
+    def test_explore_draws_the_fronts_and_finds_the_best_speedup(self):
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"
+                         "grid: {macro.rows: [64, 128, 256], macro.weight_columns: [4, 16], macro.segment_rows: [16, 64]}\n")
+        out = self.dir / "r.csv"
+        self.ok(self.sweep("run", spec, "--out", out))
+        r = self.ok(self.sweep("explore", out, "--out-dir", self.dir / "new" / "plots"))
+        for name in ("explore_tiny_residual_pareto_area.png", "explore_tiny_residual_pareto_energy.png",
+                     "explore_speedup_by_macro_size.png"):
+            self.assertEqual((self.dir / "new" / "plots" / name).read_bytes()[:8], b"\x89PNG\r\n\x1a\n", name)
+        # The best speedup it reports is the CSV's largest macro speedup, at that row's parameters.
+        rows = [row for row in read_rows(out) if row["mode"] == "ddc"]
+        best = max(rows, key=lambda row: float(row["macro_speedup"]))
+        self.assertIn(f"| tiny_residual | {float(best['macro_speedup']):.2f}x |", r.stdout)
+        self.assertIn(f"{best['macro.rows']}, {best['macro.weight_columns']}, {best['macro.segment_rows']}", r.stdout)
+        # A front holds no point that another point beats on both axes.
+        sys.path.insert(0, str(SOURCE_DIR / "scripts"))
+        from sweeps.explore import pareto
+        pts = [(1, 5), (2, 4), (2, 6), (3, 1), (4, 1), (0.5, 9)]
+        self.assertEqual([p[:2] for p in pareto([p + (None,) for p in pts])], [(0.5, 9), (1, 5), (2, 4), (3, 1)])
+        # Not a compare sweep, or no file: one line, exit 2.
+        r = self.sweep("explore", self.dir / "missing.csv", "--out-dir", self.dir / "p")
+        self.assertEqual(r.returncode, 2, r.stderr)
+
     def test_plot_writes_pngs(self):
         spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"
                          "grid: {macro.rows: [128, 256], macro.weight_columns: [16, 32]}\n")

@@ -27,6 +27,7 @@ from .check import Check, sample
 from .clocked import DEFAULT_BIN, ClockedRoute, check_bin
 from .jobs import cmd_jobs, cmd_merge
 from .notes import Progress, fmt_secs, note, plural
+from .explore import cmd_explore
 from .plot import cmd_plot
 from .results import Results
 from .spec import DEFAULT_MAX_POINTS, Spec, SweepError
@@ -131,7 +132,8 @@ def main(argv=None):
                "  scripts/sweep run configs/sweeps/small.yaml --out out/small.csv --check 2      # + 2 clocked checks\n"
                "  scripts/sweep jobs configs/sweeps/paper_scale.yaml --out jobs.txt --results-dir /shared/paper\n"
                "  scripts/sweep merge configs/sweeps/paper_scale.yaml --results-dir /shared/paper --out paper.csv\n"
-               "  scripts/sweep plot out/small.csv --out-dir out/plots")
+               "  scripts/sweep plot out/small.csv --out-dir out/plots\n"
+               "  scripts/sweep explore out/explore.csv --out-dir out/plots        # Pareto fronts, DDC vs baseline")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the pending points here, appending to a CSV")
     r.add_argument("spec")
@@ -173,11 +175,15 @@ def main(argv=None):
     p.add_argument("csv")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--dpi", type=int, default=110)
+    e = sub.add_parser("explore", help="Pareto fronts and speedup by macro size of a compare sweep (needs matplotlib)")
+    e.add_argument("csv")
+    e.add_argument("--out-dir", required=True)
+    e.add_argument("--dpi", type=int, default=100)
     args = ap.parse_args(argv)
     try:
         if getattr(args, "max_points", 1) < 1:
             raise SweepError(f"--max-points: expected a number of points (1 or more), got {args.max_points}")
-        return {"run": cmd_run, "jobs": cmd_jobs, "merge": cmd_merge, "plot": cmd_plot}[args.cmd](args)
+        return {"run": cmd_run, "jobs": cmd_jobs, "merge": cmd_merge, "plot": cmd_plot, "explore": cmd_explore}[args.cmd](args)
     except SweepError as e:
         note(str(e))
         return 2

@@ -95,7 +95,10 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides) {
         YAML::Node value;
         try {
             check_yaml_text(o.value, "--set " + o.key);
-            value = YAML::Load(o.value);
+            std::vector<YAML::Node> docs = load_all_bounded(o.value, "--set " + o.key);
+            if (docs.size() > 1)
+                throw UserError({"--set", 0, 0, "", o.key}, "the value holds more than one YAML document");
+            value = docs.empty() ? YAML::Node() : docs[0];
             check_yaml_tree(value, "--set " + o.key);
             value = without_marks(value);
         } catch (const YAML::DeepRecursion&) {
@@ -113,7 +116,9 @@ void apply_overrides(YAML::Node& root, const std::vector<Override>& overrides) {
                 continue;
             }
             if (cur.IsScalar())
-                throw UserError({"--set", 0, 0, "", o.key}, fmt::format("'{}' is a value, not a section", parts[i - 1]));
+                throw UserError({"--set", 0, 0, "", o.key},
+                                i ? fmt::format("'{}' is a value, not a section", parts[i - 1])
+                                  : std::string("the config is a single value, not a mapping"));
             if (!cur[p] || cur[p].IsNull()) cur[p] = YAML::Node(YAML::NodeType::Map);
             cur.reset(cur[p]);
         }

@@ -2,6 +2,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <chrono>
+#include <future>
+#include <thread>
+#include <memory>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -280,11 +284,36 @@ YAML::Node load_yaml_file(const std::string& path) {
     return load_yaml_text(text.str(), path);
 }
 
+std::vector<YAML::Node> load_all_bounded(const std::string& text, const std::string& path) {
+    // yaml-cpp 0.7 loops forever on some malformed inputs (tests/fuzz keeps
+    // finding new ones), so it parses in a thread with a deadline. A config
+    // parses in milliseconds; past the deadline the file is malformed, the
+    // error says so, and the spinning thread is left to end with the process.
+    using Result = std::pair<std::vector<YAML::Node>, std::exception_ptr>;
+    auto job = std::make_shared<std::packaged_task<Result(std::string)>>([](std::string t) {
+        try {
+            return Result{YAML::LoadAll(t), nullptr};
+        } catch (...) {
+            return Result{{}, std::current_exception()};
+        }
+    });
+    std::future<Result> done = job->get_future();
+    std::thread([job, t = text]() mutable { (*job)(std::move(t)); }).detach();
+    constexpr int kSeconds = 10;
+    if (done.wait_for(std::chrono::seconds(kSeconds)) != std::future_status::ready)
+        throw UserError({path}, fmt::format("malformed YAML: the parser did not finish in {} s (yaml-cpp 0.7 loops "
+                                            "forever on some malformed files)",
+                                            kSeconds));
+    Result r = done.get();
+    if (r.second) std::rethrow_exception(r.second);
+    return std::move(r.first);
+}
+
 YAML::Node load_yaml_text(const std::string& text, const std::string& path) {
     check_yaml_text(text, path);
     std::vector<YAML::Node> docs;
     try {
-        docs = YAML::LoadAll(text);
+        docs = load_all_bounded(text, path);
     } catch (const YAML::DeepRecursion& e) {
         throw UserError({path, e.mark.line + 1, e.mark.column + 1},
                         fmt::format("nested more than {} levels deep (a config is a few levels)", kMaxDepth));

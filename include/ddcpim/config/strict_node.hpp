@@ -80,6 +80,8 @@ private:
 YAML::Node load_yaml_file(const std::string& path);
 // The same on a file's text (`path` names it in errors).
 YAML::Node load_yaml_text(const std::string& text, const std::string& path);
+// yaml-cpp's LoadAll with a deadline (see the definition); throws what the parser throws.
+std::vector<YAML::Node> load_all_bounded(const std::string& text, const std::string& path);
 // The duplicate-key and depth checks on a tree already parsed (a --set value).
 void check_yaml_tree(const YAML::Node& root, const std::string& file);
 // Refuses text that hangs the YAML parser (see the definition); call before parsing.

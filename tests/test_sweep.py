@@ -250,6 +250,21 @@ class SweepTest(unittest.TestCase):
         self.assertIn("segment_rows", r.stderr)    # ddcpim_sim's message is shown
         self.assertEqual([row["macro.rows"] for row in read_rows(out)], ["128"])
 
+    def test_jobs_checks_every_point_before_running_any(self):
+        """A bad value in the last point stops `jobs` (issue 14: sweeps validate with --check), before the
+        first point runs and before a job list exists."""
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid:\n  macro.segment_rows: [64, 32, 48]\n")
+        rdir = self.dir / "jr"
+        r = self.sweep("jobs", spec, "--out", self.dir / "jobs.txt", "--results-dir", rdir)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("key 'grid.macro.segment_rows': expected a power of 2, got 48", r.stderr)
+        self.assertIn("--check rejected point 3", r.stderr)
+        self.assertFalse((self.dir / "jobs.txt").exists())
+        self.assertEqual(list(rdir.glob("*.json")), [], "no point ran")
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid:\n  macro.segment_rows: [64, 32]\n")
+        r = self.ok(self.sweep("jobs", spec, "--out", self.dir / "jobs.txt", "--results-dir", rdir))
+        self.assertIn("checked the config of all 2 pending points", r.stderr)
+
     def test_jobs_and_merge_reproduce_run(self):
         text = f"networks: [{TINY}]\nmodes: [compare]\ngrid: {{macro.rows: [128, 256], macro.weight_columns: [16, 32]}}\n"
         spec = self.spec(text)

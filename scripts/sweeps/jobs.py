@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from .clocked import check_bin
+from .fast import load_module
 from .notes import fmt_secs, note, tail
 from .results import Results, check_out, make_parent, point_rows
 from .spec import REPO, Spec, SweepError
@@ -32,6 +33,27 @@ def job_line(point, bin_path, results_dir, verify, engine="clocked"):
 
 def json_of(point, results_dir):
     return Path(results_dir) / f"{point.slug()}.json"
+
+
+def check_every_point(spec, pending, bin_path):
+    """Validates every pending point's config as `ddcpim_sim --check` would, in this process with the
+    ddcpim module (milliseconds a point: the config is parsed, nothing is built or simulated), so that a
+    bad value anywhere in the grid stops `jobs` before a job list exists. Skipped, with a note, where the
+    module is not built (sanitizer builds)."""
+    try:
+        ddcpim = load_module(bin_path)
+    except SweepError:
+        note("the ddcpim module is not built beside --bin: only the first point is checked")
+        return
+    models = {}
+    t0 = time.monotonic()
+    for p in pending:
+        try:
+            model = models.get(p.network) or models.setdefault(p.network, ddcpim.Model(str(p.config_path())))
+            model.check(p.params)
+        except ddcpim.ConfigError as e:
+            raise spec.rejected_message(p, str(e), "--check")
+    note(f"checked the config of all {len(pending)} pending points ({fmt_secs(time.monotonic() - t0)})")
 
 
 def cmd_jobs(args):
@@ -54,6 +76,8 @@ def cmd_jobs(args):
     points = spec.points()
     pending = [p for p in points if not json_of(p, rdir).exists()]
     lines = [job_line(p, bin_path, rdir, args.verify, args.engine) for p in pending]
+    if pending and not args.no_check:
+        check_every_point(spec, pending, bin_path)
     if pending and len(pending) == len(points) and not args.no_check:
         # The first job runs here: if ddcpim_sim rejects the spec, no job list is written. Not when
         # results are there already: the parameter names have passed then.

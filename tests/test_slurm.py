@@ -341,7 +341,7 @@ class SlurmSweepTest(unittest.TestCase):
         self.assertIn(f"{POINTS} points: {POINTS} merged", r.stderr)   # point 1's JSON is from `jobs`' check
         run = self.dir / "run.csv"
         self.ok(subprocess.run(["/usr/bin/python3", str(SOURCE_DIR / "scripts" / "sweep"), "run", str(spec),
-                                "--out", str(run), "--bin", str(self.sim), "--jobs", "2"],
+                                "--out", str(run), "--bin", str(self.sim), "--jobs", "2", "--engine", "clocked"],
                                env=c.env, capture_output=True, text=True, timeout=120), "scripts/sweep run")
         for suffix in ("", ".layers", ".components"):
             ran = (self.dir / f"run{suffix}.csv").read_text().splitlines()

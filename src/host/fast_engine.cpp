@@ -5,7 +5,6 @@
 
 #include "ddcpim/host/mapping.hpp"
 #include "ddcpim/host/schedule.hpp"
-#include "ddcpim/macro/geometry.hpp"
 
 namespace ddcpim::host {
 
@@ -20,11 +19,7 @@ void host_work(uint64_t operations, int ops_per_cycle, LayerResult& r) {
 void mac_layer(const LayerDesc& l, const LayerParams& p, const MacroParams& m, const FastOptions& o, LayerResult& r) {
     std::unique_ptr<LayerMapper> mapper = make_mapper(l, p, m);
     const MappingSummary& s = mapper->summary();
-    r.mapping = s.scheme;
-    r.mvms = s.mvms;
-    r.tiles = s.tiles;
-    r.pairs_used = s.pairs_used;
-    r.note = s.note;
+    describe_mapping(s, l, m, r);
     const LayerPlan plan = plan_layer(*mapper, m);
     r.macro_cycles = plan.span;
     r.compute = plan.total.compute;
@@ -32,9 +27,6 @@ void mac_layer(const LayerDesc& l, const LayerParams& p, const MacroParams& m, c
     r.input_load = plan.total.load_wait;
     r.stall = plan.total.stall;
     r.events = plan.total.events;
-    const macro::Geometry g(m);
-    const double slots = double(g.rows) * g.columns * (m.complementary ? 2 : 1);
-    r.utilization = r.mvms ? double(l.macs()) / (double(r.mvms) * slots) : 0;
     // Partial sums of row tiles, then bias, requantisation and clamp per output.
     host_work(uint64_t(l.out_shape.size()) * uint64_t(std::max(1, s.row_tiles)), o.ops_per_cycle, r);
 }

@@ -141,11 +141,7 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
     const LayerParams& p = m_net.params[index];
     std::unique_ptr<LayerMapper> mapper = make_mapper(l, p, m_macro);
     const MappingSummary& s = mapper->summary();
-    r.mapping = s.scheme;
-    r.mvms = s.mvms;
-    r.tiles = s.tiles;
-    r.pairs_used = s.pairs_used;
-    r.note = s.note;
+    describe_mapping(s, l, m_macro, r);
     LayerJob job{l, *mapper, in, plan_layer(*mapper, m_macro), std::vector<int64_t>(size_t(l.out_shape.size()), 0), {}};
     const int macros = int(m_macros.size());
     struct Snapshot {
@@ -183,8 +179,6 @@ void Host::run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResul
     }
     r.events.output_values += m_values_read;
     m_values_read = 0;
-    const double slots = double(m_geo.rows) * m_geo.columns * (m_macro.complementary ? 2 : 1);
-    r.utilization = r.mvms ? double(l.macs()) / (double(r.mvms) * slots) : 0;
 
     acc32.resize(job.acc.size());
     for (size_t i = 0; i < acc32.size(); ++i) {

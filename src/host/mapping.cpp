@@ -31,6 +31,16 @@ void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>&, con
         }
 }
 
+void describe_mapping(const MappingSummary& s, const LayerDesc& l, const MacroParams& m, LayerResult& r) {
+    r.mapping = s.scheme;
+    r.mvms = s.mvms;
+    r.tiles = s.tiles;
+    r.pairs_used = s.pairs_used;
+    r.note = s.note;
+    const double slots = double(m.rows) * m.weight_columns * (m.complementary ? 2 : 1);
+    r.utilization = r.mvms ? double(l.macs()) / (double(r.mvms) * slots) : 0;
+}
+
 int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& m) {
     return int64_t(plan_layer(mapper, m).span);
 }

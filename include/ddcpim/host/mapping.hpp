@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/host/sim_result.hpp"
 #include "ddcpim/macro/geometry.hpp"
 #include "ddcpim/network/layer.hpp"
 #include "ddcpim/network/network.hpp"
@@ -90,5 +91,10 @@ int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& macro);
 void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>& params, const MacroParams& macro);
 
 std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro);
+
+// What a layer's result takes from its mapping, the same in both engines: the
+// scheme, MVMs, tiles, pairs, note, and the utilisation (useful MACs over the
+// MVMs' MAC slots).
+void describe_mapping(const MappingSummary& s, const LayerDesc& l, const MacroParams& macro, LayerResult& r);
 
 }  // namespace ddcpim::host

@@ -32,8 +32,9 @@ struct Case {
     std::string what;  // how to reproduce it
     ConfigFile cfg;
     std::shared_ptr<const Network> net;  // shared by cases that differ only in the macro
-    Tensor input;
+    std::vector<Tensor> inputs;  // one per image
     MacroParams macro;
+    host::SystemOptions system;
     host::SimResult clocked;
 };
 
@@ -113,12 +114,14 @@ std::string random_macro(std::mt19937_64& rng) {
 // The mechanisms: DDC (Q-bar, dual broadcast), the baseline (neither), or Q-bar alone.
 enum class Variant { Ddc, Baseline, QbarOnly };
 
-std::unique_ptr<Case> make_case(const std::string& what, const std::string& yaml, Variant variant) {
+std::unique_ptr<Case> make_case(const std::string& what, const std::string& yaml, Variant variant, int images = 1) {
     auto c = std::make_unique<Case>();
     c->what = what;
     c->cfg = test::parse_config_text(yaml, what);
     c->net = std::make_shared<Network>(build_network(c->cfg));
-    c->input = ref::sample_input(c->net->desc, c->cfg.weights.seed);
+    c->system = host::system_options(c->cfg, 1);
+    c->system.images = images;
+    for (int i = 0; i < images; ++i) c->inputs.push_back(ref::sample_input(c->net->desc, c->cfg.weights.seed + uint64_t(i)));
     c->macro = variant == Variant::Baseline ? c->cfg.macro.as_baseline() : c->cfg.macro;
     if (variant == Variant::QbarOnly) c->macro.dual_broadcast = false;
     host::check_mappable(c->net->desc, c->net->params, c->macro);
@@ -141,6 +144,23 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
     same("total", "macs", k.macs, fast.macs);
     same("total", "energy_uj", k.energy_uj(), fast.energy_uj());
     same("total", "layers", k.layers.size(), fast.layers.size());
+    same("total", "first_image_cycles", k.first_image_cycles, fast.first_image_cycles);
+    same("total", "images", k.images, fast.images);
+    same("total", "offchip_bits", k.offchip_bits, fast.offchip_bits);
+    same("total", "placement_bits", k.placement_bits, fast.placement_bits);
+    same("total", "stream_bits_per_image", k.stream_bits_per_image, fast.stream_bits_per_image);
+    same("total", "link_bits", k.link_bits, fast.link_bits);
+    same("total", "resident_layers", k.resident_layers, fast.resident_layers);
+    same("total", "stream_window", k.stream_window, fast.stream_window);
+    same("total", "resident_macros_needed", k.resident_macros_needed, fast.resident_macros_needed);
+    same("total", "images_per_second", k.images_per_second(), fast.images_per_second());
+    same("total", "macros", k.macro_busy_cycles.size(), fast.macro_busy_cycles.size());
+    for (size_t m = 0; m < std::min(k.macro_busy_cycles.size(), fast.macro_busy_cycles.size()); ++m)
+        same(fmt::format("macro {}", m), "busy_cycles", k.macro_busy_cycles[m], fast.macro_busy_cycles[m]);
+    // Off-chip traffic: the placement once, the streamed layers every image.
+    if (fast.offchip_bits != fast.placement_bits + uint64_t(fast.images) * fast.stream_bits_per_image)
+        out.push_back(fmt::format("{}: off-chip bits {} != placement {} + {} images x {} streamed", c.what,
+                                  fast.offchip_bits, fast.placement_bits, fast.images, fast.stream_bits_per_image));
     for (size_t i = 0; i < std::min(k.layers.size(), fast.layers.size()); ++i) {
         const host::LayerResult &a = k.layers[i], &b = fast.layers[i];
         const std::string at = fmt::format("layer '{}'", a.name);
@@ -166,6 +186,11 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
         same(at, "input_bits", a.events.input_bits, b.events.input_bits);
         same(at, "output_values", a.events.output_values, b.events.output_values);
         same(at, "host_ops", a.events.host_ops, b.events.host_ops);
+        same(at, "offchip_bits", a.events.offchip_bits, b.events.offchip_bits);
+        same(at, "link_bits", a.events.link_bits, b.events.link_bits);
+        same(at, "resident", a.resident, b.resident);
+        same(at, "placed_on", a.placed_on, b.placed_on);
+        same(at, "streamed_bits_per_image", a.offchip_bits, b.offchip_bits);
         same(at, "energy_uj", a.energy_uj(), b.energy_uj());
     }
     return out;
@@ -184,10 +209,11 @@ int compare_all(std::vector<std::unique_ptr<Case>>& cases) {
     for (size_t i = 0; i < cases.size(); ++i) {
         Case& c = *cases[i];
         host::HostOptions opt;
-        opt.ops_per_cycle = c.cfg.host.ops_per_cycle;
+        opt.system = c.system;
+        opt.verify = true;  // every image's every layer, bit for bit
         c.clocked.macro = c.macro;
-        systems.push_back(std::make_unique<host::System>(fmt::format("case_{}", i).c_str(), *c.net, c.macro, c.input, opt,
-                                                         c.clocked));
+        systems.push_back(std::make_unique<host::System>(fmt::format("case_{}", i).c_str(), *c.net, c.macro, c.inputs,
+                                                         opt, c.clocked));
         raw.push_back(systems.back().get());
     }
     host::run_to_completion(raw);
@@ -197,7 +223,8 @@ int compare_all(std::vector<std::unique_ptr<Case>>& cases) {
     for (auto& cp : cases) {
         Case& c = *cp;
         EXPECT_TRUE(c.clocked.error.empty()) << c.what << ": " << c.clocked.error;
-        host::SimResult fast = host::run_fast(*c.net, c.macro, {c.cfg.host.ops_per_cycle});
+        EXPECT_TRUE(c.clocked.verified && c.clocked.mismatch.empty()) << c.what << ": " << c.clocked.mismatch;
+        host::SimResult fast = host::run_fast(*c.net, c.macro, c.system);
         host::apply_costs(c.clocked, tech);
         host::apply_costs(fast, tech);
         for (const std::string& d : differences(c, fast)) ADD_FAILURE() << d;
@@ -221,15 +248,22 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         const bool pairs = pick(rng, 0, 2) > 0;
         const int v = pick(rng, 0, 5);  // DDC half of the time, Q-bar alone a third, the baseline a sixth
         const Variant variant = v < 3 ? Variant::Ddc : v < 4 ? Variant::Baseline : Variant::QbarOnly;
-        const std::string yaml = fmt::format("macro: {}\nweights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
+        // The system: memory and link bandwidths from starving to ample, both residencies, 1 to 3 images.
+        const std::string system = fmt::format(
+            "memory: {{bytes_per_cycle: {}, latency: {}}}\nsystem: {{residency: {}, link_bytes_per_cycle: {}}}\n",
+            one_of(rng, {3, 16, 64, 4096}), one_of(rng, {0, 1, 7, 40}), pick(rng, 0, 2) ? "static" : "stream",
+            one_of(rng, {5, 64, 256, 8192}));
+        const int images = one_of(rng, {1, 1, 2, 3});
+        const std::string yaml = fmt::format("macro: {}\n{}weights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
                                              "network:\n{}",
-                                             macro, pick(rng, 1, 1000), pairs ? "auto" : "none", net);
-        const std::string what = fmt::format("random case {} (seed {}{})", cases.size(), seed,
+                                             macro, system, pick(rng, 1, 1000), pairs ? "auto" : "none", net);
+        const std::string what = fmt::format("random case {} (seed {}{}, {} image(s))", cases.size(), seed,
                                              variant == Variant::Baseline   ? ", baseline"
                                              : variant == Variant::QbarOnly ? ", Q-bar without dual broadcast"
-                                                                            : "");
+                                                                            : "",
+                                             images);
         try {
-            cases.push_back(make_case(what, yaml, variant));
+            cases.push_back(make_case(what, yaml, variant, images));
         } catch (const UserError& e) {
             // A macro the network cannot use (a kernel taller than the array, say): draw again.
             ++rejected;
@@ -238,10 +272,17 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     }
     const int layers = compare_all(cases);
     // The generator must reach what the test is about.
-    int depthwise_paired = 0, multi_macro = 0, kinds_seen = 0;
+    int depthwise_paired = 0, multi_macro = 0, kinds_seen = 0, pipelined = 0, partly_resident = 0, stacked = 0;
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
+        const host::SimResult& r = c->clocked;
+        pipelined += r.residency == "static" && r.images > 1 && r.resident_layers > 0;
+        partly_resident += r.resident_layers > 0 && r.streamed_layers > 0;
+        // More resident tiles than macros: arrays hold several, each run at its own ROW_BASE.
+        int resident_tiles = 0;
+        for (const auto& l : r.layers) resident_tiles += l.resident ? l.tiles : 0;
+        stacked += resident_tiles > r.macro.macros;
         for (const auto& l : c->clocked.layers) {
             depthwise_paired += l.kind == "depthwise" && l.pairs_used;
             ++mappings[l.mapping];
@@ -251,12 +292,17 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_EQ(kinds_seen, 4);
     EXPECT_GT(depthwise_paired, random_cases / 15);
     EXPECT_GT(multi_macro, random_cases / 3);
-    std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros)\n",
-                cases.size(), layers, depthwise_paired, multi_macro);
+    EXPECT_GT(pipelined, random_cases / 15);
+    EXPECT_GT(partly_resident, random_cases / 30);
+    EXPECT_GT(stacked, random_cases / 30);
+    std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
+                "pipelined, %d partly resident, %d with tiles sharing an array)\n",
+                cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked);
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {
     // The default macro, and three that change every timing parameter.
+    // Each with a system: streamed, or static with a pipeline of two images.
     const std::vector<std::string> macros = {
         "{}",
         "{rows: 128, weight_columns: 64, segment_rows: 32, input_bus_bits: 128, macros: 4, buffer_vectors: 8}",
@@ -269,14 +315,18 @@ TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {
         for (size_t m = 0; m < macros.size(); ++m)
             for (bool baseline : {false, true}) {
                 if (baseline && m > 0) continue;  // the random cases cover the baseline's macros
-                ConfigFile cfg = load_config(test::source_path(file), {{"macro", macros[m]}});
+                const bool pipelined = m == 3;
+                ConfigFile cfg = load_config(test::source_path(file),
+                                             {{"macro", macros[m]}, {"system.residency", pipelined ? "static" : "stream"}});
                 auto c = std::make_unique<Case>();
                 c->what = fmt::format("{} macro {} {}", file, macros[m], baseline ? "baseline" : "ddc");
                 c->cfg = cfg;
                 auto& net = built[fmt::format("{} {} {}", file, cfg.network.weight_bits, cfg.network.activation_bits)];
                 if (!net) net = std::make_shared<Network>(build_network(cfg));
                 c->net = net;
-                c->input = ref::sample_input(c->net->desc, cfg.weights.seed);
+                c->system = host::system_options(cfg, pipelined ? 2 : 1);
+                for (int i = 0; i < c->system.images; ++i)
+                    c->inputs.push_back(ref::sample_input(c->net->desc, cfg.weights.seed + uint64_t(i)));
                 c->macro = baseline ? cfg.macro.as_baseline() : cfg.macro;
                 cases.push_back(std::move(c));
             }

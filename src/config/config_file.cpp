@@ -73,6 +73,8 @@ YAML::Node layer_yaml(const LayerDesc& l, const std::string& previous) {
 YAML::Node resolved_config_yaml(const ConfigFile& config) {
     YAML::Node root(YAML::NodeType::Map);
     root["macro"] = macro_params_to_yaml(config.macro);
+    root["memory"] = memory_params_to_yaml(config.memory);
+    root["system"] = system_params_to_yaml(config.system);
     root["host"]["ops_per_cycle"] = config.host.ops_per_cycle;
     root["technology"] = config.technology.empty() ? std::string("none") : config.technology;
     YAML::Node w(YAML::NodeType::Map);

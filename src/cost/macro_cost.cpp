@@ -28,6 +28,8 @@ Events& Events::operator+=(const Events& o) {
     input_bits += o.input_bits;
     output_values += o.output_values;
     host_ops += o.host_ops;
+    offchip_bits += o.offchip_bits;
+    link_bits += o.link_bits;
     return *this;
 }
 
@@ -41,6 +43,8 @@ Events Events::operator-(const Events& o) const {
     d.input_bits = input_bits - o.input_bits;
     d.output_values = output_values - o.output_values;
     d.host_ops = host_ops - o.host_ops;
+    d.offchip_bits = offchip_bits - o.offchip_bits;
+    d.link_bits = link_bits - o.link_bits;
     return d;
 }
 
@@ -97,6 +101,8 @@ Breakdown energy(const Events& e, const MacroParams& p, const Technology& t, dou
     b.emplace_back("input moves", double(e.input_bits) * (t.buffer_bit + t.register_bit));
     b.emplace_back("output reads", double(e.output_values) * kAccumulatorBits * t.buffer_bit);
     b.emplace_back("host", double(e.host_ops) * t.host_op);
+    b.emplace_back("off-chip weights", double(e.offchip_bits) * t.offchip_bit);
+    b.emplace_back("links", double(e.link_bits) * t.link_bit);
     // mW x s = mJ; cycles / f(MHz) = us: mW x us = nJ = 1000 pJ.
     b.emplace_back("leakage", t.leakage_mw_per_mm2 * area_mm2 * (double(cycles) / p.clock_mhz) * 1000.0);
     return b;

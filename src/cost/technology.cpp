@@ -29,6 +29,8 @@ Technology load_technology(const std::string& path) {
     t.sram_write_bit = num(e, "sram_write_bit");
     t.buffer_bit = num(e, "buffer_bit");
     t.host_op = num(e, "host_op");
+    t.offchip_bit = num(e, "offchip_bit");
+    t.link_bit = num(e, "link_bit");
     t.leakage_mw_per_mm2 = num(e, "leakage_mw_per_mm2");
     e.reject_unknown_keys();
     root.reject_unknown_keys();

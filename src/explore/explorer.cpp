@@ -80,7 +80,7 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
         if (mode != "compare" && mode != m) continue;
         const MacroParams macro = std::string(m) == "ddc" ? cfg.macro : cfg.macro.as_baseline();
         host::check_mappable(net.desc, net.params, macro);
-        host::SimResult r = host::run_fast(net, macro, {cfg.host.ops_per_cycle});
+        host::SimResult r = host::run_fast(net, macro, host::system_options(cfg));
         r.engine = "fast";
         r.network = cfg.network.name;
         r.mode = m;

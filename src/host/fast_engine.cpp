@@ -2,64 +2,326 @@
 
 #include <algorithm>
 #include <chrono>
+#include <queue>
+#include <set>
+#include <tuple>
 
-#include "ddcpim/host/mapping.hpp"
-#include "ddcpim/host/schedule.hpp"
+#include "ddcpim/host/system_plan.hpp"
 
 namespace ddcpim::host {
 
 namespace {
 
-// The host's element-wise work: ceil(operations / ops_per_cycle) cycles (Host::host_work).
-void host_work(uint64_t operations, int ops_per_cycle, LayerResult& r) {
-    r.events.host_ops += operations;
-    r.host_cycles += (operations + uint64_t(ops_per_cycle) - 1) / uint64_t(ops_per_cycle);
-}
+// A point in time as the clocked model sees it: an edge of the clock, before
+// its posedge processes (a write there is taken by that edge) or after them
+// (a write there is taken by the next edge). Memory grants sit in between.
+enum Phase : int { Before = 0, Grants = 1, After = 2 };
+struct Point {
+    uint64_t edge = 0;
+    int phase = Before;
+    uint64_t key() const { return edge * 3 + uint64_t(phase); }
+    // The first edge that takes a command written at this point.
+    uint64_t takes() const { return phase == Before ? edge : edge + 1; }
+};
+Point before(uint64_t e) { return {e, Before}; }
+Point later(Point a, Point b) { return a.key() >= b.key() ? a : b; }
+// A timed wait of d edges (d > 0) wakes before the posedge processes.
+Point after_wait(Point p, uint64_t d) { return d ? before(p.edge + d) : p; }
 
-void mac_layer(const LayerDesc& l, const LayerParams& p, const MacroParams& m, const FastOptions& o, LayerResult& r) {
-    std::unique_ptr<LayerMapper> mapper = make_mapper(l, p, m);
-    const MappingSummary& s = mapper->summary();
-    describe_mapping(s, l, m, r);
-    const LayerPlan plan = plan_layer(*mapper, m);
-    r.macro_cycles = plan.span;
-    r.compute = plan.total.compute;
-    r.weight_load = plan.total.write;
-    r.input_load = plan.total.load_wait;
-    r.stall = plan.total.stall;
-    r.events = plan.total.events;
-    // Partial sums of row tiles, then bias, requantisation and clamp per output.
-    host_work(uint64_t(l.out_shape.size()) * uint64_t(std::max(1, s.row_tiles)), o.ops_per_cycle, r);
-}
+class Replay {
+public:
+    Replay(const SystemPlan& plan, const Network& net, SimResult& r)
+        : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()) {
+        m_time.resize(m_images, m_layers);
+        m_done_tasks.assign(m_images * m_layers, 0);
+        m_known.assign(m_images, std::vector<char>(m_layers, 0));
+        m_producers_left.assign(m_images, std::vector<int>(m_layers, 0));
+        m_parts_left.assign(m_images, std::vector<int>(m_layers, 0));
+        m_waiting.assign(m_images, std::vector<std::vector<int>>(m_layers));
+        for (size_t i = 0; i < m_images; ++i)
+            for (size_t l = 0; l < m_layers; ++l) {
+                for (int id : net.desc.layers[l].input_ids) m_producers_left[i][l] += id >= 0;
+                m_parts_left[i][l] = plan.parts[l];
+            }
+        const int M = plan.macro.macros;
+        m_workers.resize(size_t(M));
+        for (int m = 0; m < M; ++m) {
+            Worker& w = m_workers[size_t(m)];
+            if (!plan.placement_loads[size_t(m)].empty()) w.items.push_back({-1, -1});
+            for (size_t i = 0; i < m_images; ++i)
+                for (size_t l = 0; l < m_layers; ++l)
+                    if (!plan.units[l][size_t(m)].empty()) w.items.push_back({int(i), int(l)});
+            push(before(0), m);
+        }
+        // Every image's input is there at edge 0.
+        for (size_t i = 0; i < m_images; ++i)
+            for (size_t l = 0; l < m_layers; ++l)
+                if (m_producers_left[i][l] == 0) input_known(i, l, 0);
+    }
+
+    void run() {
+        while (!m_events.empty()) {
+            auto [key, agent] = m_events.top();
+            m_events.pop();
+            const Point p{key / 3, int(key % 3)};
+            if (agent == kHost) host_step(p);
+            else if (agent == kArbiter) arbiter_step(p);
+            else worker_step(agent, p);
+        }
+        for (size_t i = 0; i < m_images; ++i)
+            for (size_t l = 0; l < m_layers; ++l) DDCPIM_ASSERT(m_done_tasks[i * m_layers + l]);
+    }
+
+    const Timeline& timeline() const { return m_time; }
+
+private:
+    static constexpr int kHost = -1, kArbiter = -2;
+    struct Item {
+        int image, layer;  // -1, -1: the placement loads
+    };
+    enum class Stage { ItemStart, Unit, LoadCommand, Runs, RunCommand, Read };
+    struct Worker {
+        std::vector<Item> items;
+        size_t item = 0, unit = 0;
+        int first = 0, n = 0;  // the run in progress
+        Stage stage = Stage::ItemStart;
+        Point now;
+        uint64_t done = 0;     // edge of the last command's done
+        bool blocked = false;  // waiting for its item's input to be known
+    };
+    struct Request {
+        uint64_t edge;  // first edge the arbiter sees it
+        int macro;
+        uint64_t bytes;
+        bool operator<(const Request& o) const { return std::tie(edge, macro) < std::tie(o.edge, o.macro); }
+    };
+
+    void push(Point p, int agent) { m_events.push({p.key(), agent}); }
+
+    const std::vector<WorkUnit>& units_of(const Item& it, int m) const {
+        return it.layer < 0 ? m_plan.placement_loads[size_t(m)] : m_plan.units[size_t(it.layer)][size_t(m)];
+    }
+
+    // The input of (image, layer) is ready at `edge`.
+    void input_known(size_t i, size_t l, uint64_t edge) {
+        m_time.input_ready[i][l] = edge;
+        m_known[i][l] = 1;
+        if (!m_net.desc.layers[l].is_mac()) {
+            ready_task(i, l, edge);
+            return;
+        }
+        for (int m : m_waiting[i][l]) {
+            Worker& w = m_workers[size_t(m)];
+            w.blocked = false;
+            w.now = later(w.now, before(edge));
+            push(w.now, m);
+        }
+        m_waiting[i][l].clear();
+    }
+
+    void ready_task(size_t i, size_t l, uint64_t edge) {
+        m_ready.insert({edge, i, l});
+        push(before(edge), kHost);
+    }
+
+    void host_step(Point p) {
+        if (m_host_free > p.edge) return;
+        auto it = m_ready.begin();
+        if (it == m_ready.end() || std::get<0>(*it) > p.edge) return;
+        const auto [ready, i, l] = *it;
+        m_ready.erase(it);
+        const uint64_t k = host_cycles(m_plan.host_ops[l], m_plan.options.ops_per_cycle);
+        m_time.host_start[i][l] = p.edge;
+        m_time.host_end[i][l] = p.edge + k;
+        m_host_free = p.edge + k;
+        m_done_tasks[i * m_layers + l] = 1;
+        m_r.layers[l].events.host_ops += m_plan.host_ops[l];
+        for (size_t c : m_plan.consumers[l]) {
+            uint64_t& r = m_time.input_ready[i][c];
+            r = std::max(r, p.edge + k);
+            if (--m_producers_left[i][c] == 0) input_known(i, c, r);
+        }
+        push(before(p.edge + k), kHost);
+    }
+
+    void arbiter_step(Point p) {
+        if (m_channel_free > p.edge || m_requests.empty()) return;
+        auto it = m_requests.begin();
+        if (it->edge > p.edge) {
+            push({it->edge, Grants}, kArbiter);
+            return;
+        }
+        const Request q = *it;
+        m_requests.erase(it);
+        const uint64_t beats = memory_beats(m_plan.options.memory, q.bytes);
+        m_channel_free = p.edge + beats;
+        Worker& w = m_workers[size_t(q.macro)];
+        w.now = before(p.edge + uint64_t(m_plan.options.memory.latency) + beats);
+        w.stage = Stage::LoadCommand;
+        push(w.now, q.macro);
+        if (!m_requests.empty()) push({std::max(m_channel_free, m_requests.begin()->edge), Grants}, kArbiter);
+    }
+
+    // One command on macro m, taken at the first edge after `w.now`.
+    void command(Worker& w, int m, const CommandCost& c, LayerResult& lr) {
+        const uint64_t taken = w.now.takes();
+        w.done = taken + c.busy - 1;
+        w.now = {w.done, After};
+        m_r.macro_busy_cycles[size_t(m)] += c.busy;
+        lr.compute += c.compute;
+        lr.weight_load += c.write;
+        lr.input_load += c.load_wait;
+        lr.stall += c.stall;
+        lr.events += c.events;
+    }
+
+    void worker_step(int m, Point p) {
+        Worker& w = m_workers[size_t(m)];
+        if (p.key() != w.now.key() || w.blocked) return;  // a stale wake-up
+        const MacroParams& mp = m_plan.macro;
+        for (;;) {
+            if (w.item == w.items.size()) return;
+            const Item& it = w.items[w.item];
+            const std::vector<WorkUnit>& units = units_of(it, m);
+            switch (w.stage) {
+            case Stage::ItemStart:
+                if (it.layer >= 0) {
+                    if (!m_known[size_t(it.image)][size_t(it.layer)]) {
+                        m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
+                        w.blocked = true;
+                        return;
+                    }
+                    const Point ready = before(m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
+                    if (ready.key() > w.now.key()) {
+                        w.now = ready;
+                        w.stage = Stage::Unit;
+                        w.unit = 0;
+                        push(w.now, m);
+                        return;
+                    }
+                }
+                w.stage = Stage::Unit;
+                w.unit = 0;
+                break;
+            case Stage::Unit: {
+                if (w.unit == units.size()) {
+                    ++w.item;
+                    w.stage = Stage::ItemStart;
+                    break;
+                }
+                const WorkUnit& u = units[w.unit];
+                const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                if (!u.load) {
+                    w.stage = Stage::Runs;
+                    w.first = u.first;
+                    break;
+                }
+                const uint64_t bytes = tile_weight_bytes(mp, t.rows_used);
+                LayerResult& lr = m_r.layers[size_t(u.layer)];
+                lr.events.offchip_bits += 8 * bytes;
+                if (it.layer < 0) m_r.placement_bits += 8 * bytes;
+                if (bytes == 0) {
+                    w.stage = Stage::LoadCommand;
+                    break;
+                }
+                const Request q{w.now.takes(), m, bytes};
+                m_requests.insert(q);
+                push({std::max(q.edge, m_channel_free), Grants}, kArbiter);
+                w.now = {~uint64_t(0) / 4, Before};  // until granted
+                return;
+            }
+            case Stage::LoadCommand: {
+                const WorkUnit& u = units[w.unit];
+                const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                command(w, m, load_cost(mp, t.rows_used), m_r.layers[size_t(u.layer)]);
+                w.stage = Stage::Runs;
+                w.first = u.first;
+                push(w.now, m);
+                return;
+            }
+            case Stage::Runs: {
+                const WorkUnit& u = units[w.unit];
+                if (w.first >= u.first + u.count) {
+                    ++w.unit;
+                    w.stage = Stage::Unit;
+                    break;
+                }
+                const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                w.n = std::min(mp.buffer_vectors, u.first + u.count - w.first);
+                const uint64_t in = run_input_link_cycles(mp, m_plan.options.system, t, w.n);
+                m_r.layers[size_t(u.layer)].events.link_bits +=
+                    8 * uint64_t(w.n) * uint64_t(input_lanes(mp, t.mode)) * uint64_t(t.rows_used);
+                w.stage = Stage::RunCommand;
+                if (in) {
+                    w.now = after_wait(w.now, in);
+                    push(w.now, m);
+                    return;
+                }
+                break;
+            }
+            case Stage::RunCommand: {
+                const WorkUnit& u = units[w.unit];
+                const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                command(w, m, run_cost(mp, t, w.n), m_r.layers[size_t(u.layer)]);
+                w.stage = Stage::Read;
+                push(w.now, m);
+                return;
+            }
+            case Stage::Read: {
+                const WorkUnit& u = units[w.unit];
+                const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                LayerResult& lr = m_r.layers[size_t(u.layer)];
+                lr.events.link_bits += 8 * 4 * uint64_t(w.n) * result_values(mp, t.mode);
+                w.now = after_wait(w.now, run_result_link_cycles(mp, m_plan.options.system, t, w.n));
+                w.first += w.n;
+                const bool last = w.first >= u.first + u.count && w.unit + 1 == units.size();
+                if (last) part_done(size_t(it.image), size_t(it.layer), w.now.edge);
+                w.stage = Stage::Runs;
+                push(w.now, m);
+                return;
+            }
+            }
+        }
+    }
+
+    void part_done(size_t i, size_t l, uint64_t edge) {
+        uint64_t& d = m_time.macros_done[i][l];
+        d = std::max(d, edge);
+        if (--m_parts_left[i][l] == 0) ready_task(i, l, d);
+    }
+
+    const SystemPlan& m_plan;
+    const Network& m_net;
+    SimResult& m_r;
+    size_t m_images, m_layers;
+    Timeline m_time;
+    std::vector<std::vector<char>> m_known;
+    std::vector<std::vector<int>> m_producers_left, m_parts_left;
+    std::vector<std::vector<std::vector<int>>> m_waiting;
+    std::vector<Worker> m_workers;
+    std::set<std::tuple<uint64_t, size_t, size_t>> m_ready;  // host tasks: (ready edge, image, layer)
+    std::set<Request> m_requests;
+    uint64_t m_host_free = 0, m_channel_free = 0;
+    std::vector<char> m_done_tasks;
+    std::priority_queue<std::pair<uint64_t, int>, std::vector<std::pair<uint64_t, int>>, std::greater<>> m_events;
+};
 
 }  // namespace
 
-SimResult run_fast(const Network& net, const MacroParams& macro, const FastOptions& options) {
+SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOptions& options) {
     const auto wall0 = std::chrono::steady_clock::now();
     SimResult result;
     result.network = net.desc.name;
-    result.macro = macro;
-    result.host_ops_per_cycle = options.ops_per_cycle;
-    for (size_t i = 0; i < net.desc.layers.size(); ++i) {
-        const LayerDesc& l = net.desc.layers[i];
-        LayerResult r;
-        r.name = l.name;
-        r.kind = kind_name(l.kind);
-        r.shape = shape_text(l.in_shape) + " -> " + shape_text(l.out_shape);
-        r.macs = l.macs();
-        if (l.is_mac()) {
-            mac_layer(l, net.params[i], macro, options, r);
-        } else {
-            r.mapping = "host";
-            uint64_t ops = l.kind == LayerKind::AvgPool ? uint64_t(l.in_shape.size()) : uint64_t(l.out_shape.size());
-            host_work(ops, options.ops_per_cycle, r);
-        }
-        r.cycles = r.macro_cycles + r.host_cycles;
-        result.macro_cycles += r.macro_cycles;
-        result.host_cycles += r.host_cycles;
-        result.total_cycles += r.cycles;
-        result.layers.push_back(std::move(r));
+    result.engine = "fast";
+    const SystemPlan plan = plan_system(net, macro, options);
+    describe_layers(plan, net, result);
+    Replay replay(plan, net, result);
+    replay.run();
+    summarise_timeline(plan, replay.timeline(), result);
+    for (const LayerResult& l : result.layers) {
+        result.offchip_bits += l.events.offchip_bits;
+        result.link_bits += l.events.link_bits;
     }
-    result.macs = net.desc.total_macs();
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     return result;
 }

@@ -29,17 +29,20 @@ private:
 };
 }  // namespace
 
-System::System(sc_core::sc_module_name name, const Network& net, const MacroParams& macro, const Tensor& input,
-               HostOptions options, SimResult& result)
+System::System(sc_core::sc_module_name name, const Network& net, const MacroParams& macro,
+               const std::vector<Tensor>& inputs, HostOptions options, SimResult& result)
     : sc_module(name),
       clock("clock", sc_core::sc_time(1000.0 / macro.clock_mhz, sc_core::SC_NS)),
-      bus("bus", macro.macros) {
+      weights("weights", options.system.memory, clock.period()),
+      bus("bus", macro.macros, options.system.system, clock.period()) {
+    weights.clk(clock);
+    bus.to_memory.bind(weights.socket);
     for (int m = 0; m < macro.macros; ++m) {
         macros.push_back(std::make_unique<macro::DdcMacro>(("macro_" + std::to_string(m)).c_str(), macro));
         macros.back()->clk(clock);
         bus.initiators[size_t(m)]->bind(macros.back()->socket);
     }
-    host = std::make_unique<Host>("host", net, macro, input, raw(macros), clock.period(), std::move(options), result);
+    host = std::make_unique<Host>("host", net, macro, inputs, raw(macros), clock.period(), std::move(options), result);
     host->socket.bind(bus.target);
 }
 

@@ -38,8 +38,9 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast : (m_geo.dual_broadcast || m_geo.complementary);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
     for (int r = 0; r < c.rows_used; ++r) {
-        const uint64_t bit = 1ULL << (r % 64);
-        const int w = r / 64;
+        const int row = c.row_base + r;
+        const uint64_t bit = 1ULL << (row % 64);
+        const int w = row / 64;
         for (int t = 0; t < ba; ++t) {
             if ((lane_a[r] >> t) & 1) reg.a[size_t(t) * words + w] |= bit;
             if (drive_b && ((source_b[r] >> t) & 1)) reg.b[size_t(t) * words + w] |= bit;

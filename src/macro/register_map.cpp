@@ -26,6 +26,7 @@ const std::vector<RegisterDecl>& register_decls() {
         {"OUTPUT_SLOT", reg::OUTPUT_SLOT, A::RW, 0, "first output buffer slot of a run"},
         {"WEIGHT_FIRST_ROW", reg::WEIGHT_FIRST_ROW, A::RW, 0, "first staged row a load writes"},
         {"WEIGHT_ROW_COUNT", reg::WEIGHT_ROW_COUNT, A::RW, 0, "rows a load writes"},
+        {"ROW_BASE", reg::ROW_BASE, A::RW, 0, "first array row a run drives: vector element r drives row ROW_BASE + r"},
         {"CYCLES_BUSY_LO", reg::CYCLES_BUSY, A::RO, 0, "cycles a command was in progress, low word"},
         {"CYCLES_BUSY_HI", reg::CYCLES_BUSY + 4, A::RO, 0, "high word"},
         {"CYCLES_COMPUTE_LO", reg::CYCLES_COMPUTE, A::RO, 0, "cycles the driver drove an input bit, low word"},

@@ -268,6 +268,15 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     ConfigFile cfg;
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
+    if (auto m = top.optional_child("memory")) cfg.memory = parse_memory_params(*m);
+    if (auto s = top.optional_child("system")) cfg.system = parse_system_params(*s);
+    if (cfg.macro.macros > addressable_macros(cfg.system)) {
+        SourceLocation loc = top.location();
+        loc.key = "macro.macros";
+        throw UserError(loc, fmt::format("{} macros, but the interconnect addresses at most {} (system.select_bits = "
+                                         "{}): raise select_bits or use fewer macros",
+                                         cfg.macro.macros, addressable_macros(cfg.system), cfg.system.select_bits));
+    }
     // Synthetic, seed 1, when absent: a first network needs no weights section.
     if (auto w = top.optional_child("weights")) cfg.weights = parse_weights(*w, path);
     cfg.technology = resolve_technology(top, path);

@@ -43,6 +43,7 @@ int sc_main(int argc, char** argv) {
     cli::CommonOptions o;
     bool baseline = false, compare = false, verify = false, ablate = false;
     std::string json_path, csv_path, trace_path, dump_dir, engine = "clocked";
+    int images = 0;
     cli::add_common_options(app, o);
     app.add_option("--engine", engine,
                    "clocked: the SystemC model counts every cycle; fast: the same figures from the closed forms "
@@ -54,7 +55,10 @@ int sc_main(int argc, char** argv) {
     app.add_flag("--ablate", ablate,
                  "the mechanisms one at a time: baseline, + Q-bar (pointwise pairs), + dual broadcast (depthwise "
                  "pairs), + toeplitz mapping; prints each step's speedup");
-    app.add_flag("--verify", verify, "check every layer against the reference engine; exit 1 on a mismatch");
+    app.add_option("--images", images,
+                   "stream N images back to back (distinct seeded inputs, or the N of an --input (N, C, H, W) batch); "
+                   "with system.residency: static the layers pipeline across images (docs/host.md)");
+    app.add_flag("--verify", verify, "check every image's every layer against the reference engine; exit 1 on a mismatch");
     app.add_option("--json", json_path, "write the results as JSON");
     app.add_option("--csv", csv_path, "write the per-layer results as CSV");
     app.add_option("--trace", trace_path, "write a VCD waveform of macro 0 (FILE.vcd)");
@@ -76,7 +80,19 @@ int sc_main(int argc, char** argv) {
         auto t0 = std::chrono::steady_clock::now();
         if (tty) std::fprintf(stderr, "ddcpim_sim: building %s ...", cfg.network.name.c_str());
         Network net = build_network(cfg);
-        Tensor input = cli::load_input(o, cfg);
+        bool batched = false;
+        std::vector<Tensor> inputs = cli::load_inputs(o, cfg, &batched);
+        if (app.count("--images") && images < 1)
+            throw UserError({}, fmt::format("--images: expected at least 1 image, got {}", images));
+        if (batched && images && images != int(inputs.size()))
+            throw UserError({o.input_npy}, fmt::format("--images {} but the batch holds {} images", images, inputs.size()));
+        if (!batched && images > 1) {
+            // Distinct images: the config's seed for the first, then the next seeds.
+            if (!o.input_npy.empty())
+                throw UserError({o.input_npy}, fmt::format("--images {} needs a batch (N, C, H, W) or no --input", images));
+            for (int i = 1; i < images; ++i) inputs.push_back(ref::sample_input(cfg.network, cfg.weights.seed + uint64_t(i)));
+        }
+        const host::SystemOptions system = host::system_options(cfg, int(inputs.size()));
         if (tty) std::fprintf(stderr, "\r\033[K");
 
         if (ablate && (compare || baseline))
@@ -125,7 +141,7 @@ int sc_main(int argc, char** argv) {
         std::vector<host::SimResult> results(modes.size());
         if (fast) {
             for (size_t i = 0; i < modes.size(); ++i) {
-                results[i] = host::run_fast(net, modes[i].second, {cfg.host.ops_per_cycle});
+                results[i] = host::run_fast(net, modes[i].second, system);
                 results[i].engine = "fast";
                 results[i].network = cfg.network.name;
                 results[i].mode = modes[i].first;
@@ -133,7 +149,7 @@ int sc_main(int argc, char** argv) {
             // The dumps hold activations: the reference engine's, which the clocked model equals bit for bit.
             if (!dump_dir.empty()) {
                 LayerDumper dumper(net, dump_dir);
-                ref::run_network(net, input, [&](size_t i, const Tensor& in, const std::vector<int32_t>* acc, const Tensor&) {
+                ref::run_network(net, inputs.front(), [&](size_t i, const Tensor& in, const std::vector<int32_t>* acc, const Tensor&) {
                     if (acc) dumper.dump(i, in, *acc);
                 });
             }
@@ -142,22 +158,23 @@ int sc_main(int argc, char** argv) {
             std::vector<host::System*> raw;
             for (size_t i = 0; i < modes.size(); ++i) {
                 host::HostOptions opt;
-                opt.ops_per_cycle = cfg.host.ops_per_cycle;
+                opt.system = system;
                 opt.verify = verify;
                 if (!dump_dir.empty() && i == 0) opt.dump_dir = dump_dir;
                 if (tty && i == 0)
-                    opt.progress = [t0, n = modes.size()](size_t layer, size_t layers) {
+                    opt.progress = [t0, n = modes.size(), per_image = net.desc.layers.size()](size_t done, size_t total) {
                         double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                         if (s > 1.0)
-                            std::fprintf(stderr, "\r\033[Kddcpim_sim: layer %zu of %zu, %.1f s%s", layer + 1, layers, s,
-                                         n > 1 ? " (all modes side by side)" : "");
+                            std::fprintf(stderr, "\r\033[Kddcpim_sim: layer %zu of %zu (image %zu of %zu), %.1f s%s",
+                                         (done - 1) % per_image + 1, per_image, (done - 1) / per_image + 1,
+                                         total / per_image, s, n > 1 ? " (all modes side by side)" : "");
                     };
                 results[i].network = cfg.network.name;
                 results[i].mode = modes[i].first;
                 results[i].macro = modes[i].second;
                 results[i].host_ops_per_cycle = cfg.host.ops_per_cycle;
                 systems.push_back(std::make_unique<host::System>(fmt::format("system_{}", i).c_str(), net,
-                                                                 modes[i].second, input, opt, results[i]));
+                                                                 modes[i].second, inputs, opt, results[i]));
                 raw.push_back(systems.back().get());
             }
             sc_core::sc_trace_file* tf = nullptr;

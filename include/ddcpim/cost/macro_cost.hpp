@@ -26,6 +26,8 @@ struct Events {
     uint64_t input_bits = 0;          // bits moved input buffer -> driver
     uint64_t output_values = 0;       // 32-bit results read by the host
     uint64_t host_ops = 0;            // host element-wise operations
+    uint64_t offchip_bits = 0;        // weight bits read from the off-chip memory
+    uint64_t link_bits = 0;           // bits over the host-macro links (inputs in, results out)
     Events& operator+=(const Events& o);
     Events operator-(const Events& o) const;
 };

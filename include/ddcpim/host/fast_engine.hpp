@@ -1,7 +1,8 @@
 // The fast engine: every figure the clocked model reports (cycles and their
-// breakdown, MVMs, utilisation, energy events), computed from the host's plan
-// (schedule.hpp) and the closed forms of docs/timing.md instead of counted on
-// a clock. It needs the network's shapes and pairs, not its data, and answers
+// breakdown, MVMs, utilisation, energy events, traffic, per-macro busy),
+// computed by replaying the system plan (system_plan.hpp) as a discrete-event
+// schedule with the closed forms of docs/timing.md instead of counted on a
+// clock. It needs the network's shapes and pairs, not its data, and answers
 // in microseconds per layer. tests/test_fast_engine.cpp holds it equal to the
 // clocked engine on random networks and macros.
 //
@@ -10,14 +11,11 @@
 #pragma once
 
 #include "ddcpim/host/sim_result.hpp"
+#include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/network/network.hpp"
 
 namespace ddcpim::host {
 
-struct FastOptions {
-    int ops_per_cycle = 16;  // element-wise operations per host cycle (docs/host.md)
-};
-
-SimResult run_fast(const Network& net, const MacroParams& macro, const FastOptions& options = {});
+SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOptions& options = {});
 
 }  // namespace ddcpim::host

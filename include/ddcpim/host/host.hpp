@@ -1,13 +1,16 @@
 // The host: a SystemC module with a TLM-2.0 initiator socket that runs a
-// network on the macros. For each MAC layer it maps tiles (mapping.hpp),
-// plans which macro runs which of them (schedule.hpp), starts one worker
-// thread per macro to carry out its part (so M macros overlap in simulated
-// time), and per tile writes the weight rows, the column masks,
-// the input vectors in batches of buffer_vectors, starts the runs, waits for
-// the macro's done line, and reads the results back. It then adds the
-// partial sums, applies bias, requantisation and clamping, and runs the
-// element-wise layers, with the same code as the reference engine, charging
-// ceil(operations / ops_per_cycle) cycles (docs/host.md).
+// network on the macros, for one image or a stream of them. It carries out
+// the system plan (system_plan.hpp): one worker thread per macro serves that
+// macro's queue (so the macros overlap in simulated time, and with static
+// placement the layers form a pipeline across images); per unit a worker
+// reads the tile's rows from the off-chip weight memory and loads them
+// (streamed tiles, and resident ones once), sends the input vectors in runs of
+// buffer_vectors over the macro's link, starts each run, waits for the done
+// line and reads the results back. The host's own thread does one task at a
+// time: a MAC layer's partial sums, bias, requantisation and clamp once its
+// units are back, or an element-wise layer, with the same code as the
+// reference engine, charging ceil(operations / ops_per_cycle) cycles
+// (docs/host.md).
 #pragma once
 
 #include <systemc>
@@ -16,55 +19,62 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ddcpim/host/mapping.hpp"
 #include "ddcpim/host/schedule.hpp"
 #include "ddcpim/host/sim_result.hpp"
+#include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/macro/ddc_macro.hpp"
 #include "ddcpim/network/network.hpp"
 
 namespace ddcpim::host {
 
 struct HostOptions {
-    int ops_per_cycle = 16;   // element-wise operations per host cycle
-    bool verify = false;      // check every MAC layer's accumulators against the reference
-    std::string dump_dir;     // write per-layer .npy dumps of the simulated accumulators
-    std::function<void(size_t layer, size_t layers)> progress;
+    SystemOptions system;     // memory, residency, links, host ops per cycle, images
+    bool verify = false;      // check every image's every MAC layer against the reference
+    std::string dump_dir;     // write per-layer .npy dumps of image 0's simulated accumulators
+    std::function<void(size_t done, size_t total)> progress;  // host tasks done of all images
 };
 
 class Host : public sc_core::sc_module {
 public:
     tlm_utils::simple_initiator_socket<Host> socket;
 
-    Host(sc_core::sc_module_name name, const Network& net, const MacroParams& macro, const Tensor& input,
+    // `inputs` holds one image per options.system.images.
+    Host(sc_core::sc_module_name name, const Network& net, const MacroParams& macro, const std::vector<Tensor>& inputs,
          std::vector<macro::DdcMacro*> macros, sc_core::sc_time period, HostOptions options, SimResult& result);
+    ~Host() override;
 
     bool finished() const { return m_finished; }
     const sc_core::sc_event& finished_event() const { return m_finished_event; }
 
 private:
-    struct LayerJob;
+    struct State;
 
     void main();
-    void run_network();
-    void run_mac_layer(size_t index, const Tensor& in, Tensor& out, LayerResult& r, std::vector<int32_t>& acc32);
-    void worker(int m, LayerJob& job);
-    void access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+    void run();
+    void worker(int m);
+    void run_unit(int m, int image, const WorkUnit& u, bool last_of_item);
+    void host_task(size_t image, size_t layer);
+    sc_core::sc_time access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len, int requester = -1);
     void write_reg(int m, uint32_t offset, uint32_t value);
-    void host_work(uint64_t operations, LayerResult& r);
+    void sync_to(uint64_t edge);
+    uint64_t now_edge() const;
 
     const Network& m_net;
     MacroParams m_macro;
     macro::Geometry m_geo;
-    const Tensor& m_input;
+    const std::vector<Tensor>& m_inputs;
     std::vector<macro::DdcMacro*> m_macros;
     sc_core::sc_time m_period;
     HostOptions m_options;
     SimResult& m_result;
+    std::unique_ptr<State> m_state;
     bool m_finished = false;
-    uint64_t m_values_read = 0;  // results read back during the current layer
     sc_core::sc_event m_finished_event;
 };
 

@@ -31,7 +31,11 @@ struct LayerResult {
     uint64_t stall = 0;         // cycles a run waited for a later input vector
     double utilization = 0;     // useful MACs / (MVMs x MAC slots of the array)
     std::string note;           // a mapping fallback and why, if any
-    cost::Events events;        // counted during the layer, summed over macros
+    // The system (ARCHITECTURE section 8).
+    bool resident = false;      // static placement keeps the layer's tiles
+    std::string placed_on;      // the macros holding its tiles, e.g. "0-3,7" (resident layers)
+    uint64_t offchip_bits = 0;  // weight bits the layer reads from off-chip memory per image (streamed)
+    cost::Events events;        // counted during the layer, summed over macros and images
     cost::Breakdown energy_pj;  // by component (when a technology file is loaded)
     double energy_uj() const { return cost::total(energy_pj) / 1e6; }
 };
@@ -42,6 +46,18 @@ struct SimResult {
     std::string engine = "clocked";  // clocked (SystemC) | fast (closed forms, fast_engine.hpp)
     MacroParams macro;
     int host_ops_per_cycle = 0;
+    // The system around the macros (ARCHITECTURE section 8; docs/host.md).
+    std::string residency = "stream";
+    int images = 1;
+    uint64_t first_image_cycles = 0;        // from the start to image 0's last layer done
+    uint64_t placement_bits = 0;            // resident tiles read from off-chip memory, once
+    uint64_t stream_bits_per_image = 0;     // weight bits streamed from off-chip memory per image
+    uint64_t offchip_bits = 0;              // all of the run: placement + streamed
+    uint64_t link_bits = 0;                 // host-macro link traffic of the run
+    std::vector<uint64_t> macro_busy_cycles;  // per macro: edges a command was in progress
+    int resident_layers = 0, streamed_layers = 0;
+    int stream_window = 0;                  // rows of every macro kept for streamed tiles
+    int resident_macros_needed = 0;         // fewest macros holding every tile resident
     uint64_t total_cycles = 0;
     uint64_t macro_cycles = 0;
     uint64_t host_cycles = 0;
@@ -51,7 +67,8 @@ struct SimResult {
     bool verified = false;          // every layer matched the reference (when requested)
     std::string mismatch;           // the first mismatch, if any
     std::string error;              // a user's error met during the run (e.g. a dump file), if any
-    Tensor output;                  // the network's output
+    Tensor output;                  // the network's output (image 0)
+    std::vector<Tensor> image_outputs;  // every image's output (clocked engine)
     // Cost (docs/cost.md), when a technology file was found.
     std::string technology;         // its node, or empty
     cost::Breakdown area_um2;       // one macro, by component
@@ -61,7 +78,7 @@ struct SimResult {
     double energy_uj() const { return cost::total(energy_pj) / 1e6; }
     double tops_per_mm2() const { return area_mm2() > 0 ? capability.peak_tops / area_mm2() : 0; }
     // On the network: 2 ops per MAC over the energy spent.
-    double tops_per_w() const { return energy_uj() > 0 ? 2.0 * double(macs) / (energy_uj() * 1e6) : 0; }
+    double tops_per_w() const { return energy_uj() > 0 ? 2.0 * double(macs) * images / (energy_uj() * 1e6) : 0; }
     double weight_density() const { return area_mm2() > 0 ? capability.weight_capacity_kb / area_mm2() : 0; }
     // Over the cell array only: the same cells hold twice the weights with Q-bar.
     double array_weight_density() const {
@@ -71,8 +88,19 @@ struct SimResult {
     double seconds = 0;             // wall time of the simulation
 
     double time_us() const { return total_cycles / macro.clock_mhz; }
-    // Effective 8-bit TOPS: 2 ops per MAC over the simulated time.
-    double effective_tops() const { return total_cycles ? 2.0 * double(macs) / (time_us() * 1e6) : 0; }
+    double first_image_us() const { return first_image_cycles / macro.clock_mhz; }
+    // Steady state: images after the first over the time they took; one image: 1 / latency.
+    double images_per_second() const {
+        if (images > 1 && total_cycles > first_image_cycles)
+            return double(images - 1) * macro.clock_mhz * 1e6 / double(total_cycles - first_image_cycles);
+        return first_image_cycles ? macro.clock_mhz * 1e6 / double(first_image_cycles) : 0;
+    }
+    double energy_per_image_uj() const { return images ? energy_uj() / images : 0; }
+    double macro_busy_fraction(size_t m) const {
+        return total_cycles ? double(macro_busy_cycles[m]) / double(total_cycles) : 0;
+    }
+    // Effective 8-bit TOPS: 2 ops per MAC (of every image) over the simulated time.
+    double effective_tops() const { return total_cycles ? 2.0 * double(macs) * images / (time_us() * 1e6) : 0; }
 };
 
 }  // namespace ddcpim::host

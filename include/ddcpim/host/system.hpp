@@ -1,6 +1,7 @@
-// One simulated system: a clock, M macros behind an interconnect, and the
-// host that runs the network on them. Several systems (DDC and baseline for
-// --compare) can share one simulation; each counts its own cycles.
+// One simulated system: a clock, M macros and the off-chip weight memory
+// behind an interconnect, and the host that runs the network on them.
+// Several systems (DDC and baseline for --compare) can share one simulation;
+// each counts its own cycles.
 #pragma once
 
 #include <systemc>
@@ -10,16 +11,19 @@
 
 #include "ddcpim/host/host.hpp"
 #include "ddcpim/host/interconnect.hpp"
+#include "ddcpim/memory/weight_memory.hpp"
 
 namespace ddcpim::host {
 
 class System : public sc_core::sc_module {
 public:
-    System(sc_core::sc_module_name name, const Network& net, const MacroParams& macro, const Tensor& input,
+    // `inputs`: one image per options.system.images.
+    System(sc_core::sc_module_name name, const Network& net, const MacroParams& macro, const std::vector<Tensor>& inputs,
            HostOptions options, SimResult& result);
 
     sc_core::sc_clock clock;
     std::vector<std::unique_ptr<macro::DdcMacro>> macros;
+    memory::WeightMemory weights;
     Interconnect bus;
     std::unique_ptr<Host> host;
 };

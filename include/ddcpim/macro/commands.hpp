@@ -28,12 +28,13 @@ struct RunCommand {
     int in_slot = 0;
     int out_slot = 0;
     int rows_used = 0;
+    int row_base = 0;  // vector element r drives array row row_base + r (tiles stacked in one array)
     Mode mode = Mode::Pointwise;
     bool input_signed = false;
     bool accumulate = false;
     bool operator==(const RunCommand& o) const {
         return id == o.id && vectors == o.vectors && in_slot == o.in_slot && out_slot == o.out_slot &&
-               rows_used == o.rows_used && mode == o.mode && input_signed == o.input_signed &&
+               rows_used == o.rows_used && row_base == o.row_base && mode == o.mode && input_signed == o.input_signed &&
                accumulate == o.accumulate;
     }
 };

@@ -56,7 +56,7 @@ struct ColumnFrame {
 struct ResultFrame {
     int vector = 0;
     Mode mode = Mode::Pointwise;
-    std::vector<int32_t> values;  // [side][column][segment] (Geometry::slot_index)
+    std::vector<int32_t> values;  // [segment][side][column] (Geometry::slot_index)
 };
 
 // A ring of frames: the producer's output registers.

@@ -37,9 +37,11 @@ struct Geometry {
     std::vector<SegmentSpan> spans;  // one per segment
 
     int out_segments(Mode m) const { return m == Mode::Depthwise ? segments : 1; }
-    // Output values of one MVM slot: [side][column][segment], the maximum size.
+    // Output values of one MVM slot: [segment][side][column], the maximum size.
     int slot_values() const { return 2 * columns * segments; }
-    int slot_index(int side, int column, int segment) const { return (side * columns + column) * segments + segment; }
+    // Segment-major, so that a pointwise run's results (segment 0, both sides)
+    // are the slot's first 2N values: the host reads back only those.
+    int slot_index(int side, int column, int segment) const { return (segment * 2 + side) * columns + column; }
     // Bytes one clocked macro holds (array, staging, masks, buffers, pipeline
     // frames), an upper estimate for the resource check (Limits::simulated_bytes).
     uint64_t estimated_bytes() const;

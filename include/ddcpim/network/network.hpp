@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/config/system_params.hpp"
 #include "ddcpim/config/overrides.hpp"
 #include "ddcpim/fcc/layer_report.hpp"
 #include "ddcpim/network/layer.hpp"
@@ -74,6 +75,8 @@ struct HostParams {
 struct ConfigFile {
     std::string path;
     MacroParams macro;
+    MemoryParams memory;
+    SystemParams system;
     HostParams host;
     std::string technology;  // technology file for area and energy (absolute after loading)
     WeightSource weights;

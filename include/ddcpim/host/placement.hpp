@@ -1,0 +1,62 @@
+// Where a network's weight tiles live on the M macros (ARCHITECTURE section 8).
+//  - stream: no tile stays; every layer writes its tiles when it runs, at row 0.
+//  - static: tiles are placed once, before the first image, and kept. A tile
+//    takes rows_used rows of one macro (a depthwise tile whole segments, from a
+//    segment boundary: its outputs come out per segment); several tiles share
+//    an array at different rows (the run's ROW_BASE, docs/memory-map.md). A
+//    paired layer has half the column tiles, so it needs half the rows.
+//    Layers are placed in order of their weight traffic per image when
+//    streamed, most first; each tile goes to the macro with the most free rows
+//    (the lowest index on a tie), which spreads a layer's tiles for parallelism.
+//    A layer that does not fit whole streams. Streamed layers need room: the
+//    top `stream_window` rows of every macro are kept for them (the largest
+//    streamed tile, whole segments), and the placement is redone with that
+//    much less until the window stops growing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/host/mapping.hpp"
+
+namespace ddcpim::host {
+
+struct TileSlot {
+    int macro = -1;
+    int row_base = 0;
+};
+
+struct LayerPlacement {
+    bool mac = false;
+    bool resident = false;
+    std::vector<TileShape> tiles;  // the layer's tiles (MAC layers)
+    std::vector<TileSlot> slots;   // per tile, when resident
+    uint64_t rows = 0;             // rows the tiles take when resident (their footprints)
+    uint64_t stream_bits = 0;      // weight bits the layer reads per image when it streams
+};
+
+struct Placement {
+    bool is_static = false;
+    int stream_window = 0;  // rows at the top of every macro kept for streamed tiles
+    std::vector<LayerPlacement> layers;  // one per network layer
+    bool fully_resident() const;
+    int resident_layers() const;
+    int streamed_layers() const;
+    // First array row of a streamed tile.
+    int stream_base(const MacroParams& m) const { return m.rows - stream_window; }
+};
+
+// Rows a tile takes in an array: rows_used, or whole segments for a depthwise tile.
+int tile_footprint(const TileShape& t, const MacroParams& m);
+
+// `layers` has tiles and stream_bits filled for MAC layers; the result has the
+// rest. `macros` may differ from m.macros (macros_to_resident asks for others).
+Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m, int macros, bool is_static);
+
+// The fewest macros that hold every tile resident (static placement, nothing
+// streamed), searched upwards from the total footprint over `rows`.
+int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m);
+
+}  // namespace ddcpim::host

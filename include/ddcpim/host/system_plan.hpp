@@ -1,0 +1,102 @@
+// The plan both engines carry out for a run of N images on the system of
+// ARCHITECTURE section 8: the placement, which macro runs which units of
+// every layer and in what order, and the cost of each step. The clocked host
+// (host.cpp) executes it on the SystemC model, whose clock counts the cycles;
+// the fast engine (fast_engine.cpp) replays it as a discrete-event schedule
+// with the closed forms of docs/timing.md. tests/test_fast_engine.cpp holds
+// the two equal.
+//
+// The rules (docs/host.md, "The system"), in edges of the clock:
+//  - each macro serves a fixed queue: its resident tiles' loads (static), then
+//    for every image in turn its units of every layer in network order;
+//  - a layer's units on a macro start when the layer's input is ready (the
+//    host has finished the producers for that image) and the macro is free;
+//  - a streamed unit first reads its tile's rows from the off-chip memory (one
+//    request at a time, oldest first, the lower macro on a tie: latency plus
+//    bytes / bytes_per_cycle), then loads them; a run first sends its input
+//    vectors over the macro's link and afterwards reads its results back;
+//  - the host does one task at a time (a MAC layer's partial sums and
+//    requantisation once all its units are back, or an element-wise layer),
+//    the earliest ready first, then the lower image, then the lower layer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ddcpim/config/system_params.hpp"
+#include "ddcpim/host/mapping.hpp"
+#include "ddcpim/host/placement.hpp"
+#include "ddcpim/host/schedule.hpp"
+#include "ddcpim/network/network.hpp"
+
+namespace ddcpim::host {
+
+struct SystemOptions {
+    MemoryParams memory;
+    SystemParams system;
+    int ops_per_cycle = 16;  // host element-wise operations per cycle
+    int images = 1;
+};
+
+// One unit of work on one macro: MVMs [first, first + count) of a tile, its
+// weights at rows [row_base, row_base + rows_used), loaded first when `load`.
+struct WorkUnit {
+    int layer = 0;
+    int tile = 0;
+    int first = 0, count = 0;
+    int row_base = 0;
+    bool load = false;
+};
+
+struct SystemPlan {
+    MacroParams macro;
+    SystemOptions options;
+    std::vector<std::unique_ptr<LayerMapper>> mappers;      // per layer; null for host layers
+    Placement placement;
+    std::vector<std::vector<std::vector<WorkUnit>>> units;  // [layer][macro]: one image's units, in order
+    std::vector<std::vector<WorkUnit>> placement_loads;     // [macro]: resident tiles, loaded once
+    std::vector<uint64_t> host_ops;                         // per layer: the host's operations per image
+    std::vector<std::vector<size_t>> consumers;             // per layer: the layers reading its output
+    std::vector<int> parts;                                 // per MAC layer: macros with units
+    int resident_macros_needed = 0;                         // macros_to_resident of this network
+};
+
+SystemPlan plan_system(const Network& net, const MacroParams& macro, const SystemOptions& options);
+
+// ---- Costs of the steps (shared by both engines) ----
+uint64_t tile_weight_bytes(const MacroParams& m, int rows);               // rows x ceil(N * Bw / 8)
+uint64_t memory_beats(const MemoryParams& mem, uint64_t bytes);           // ceil(bytes / bytes_per_cycle)
+uint64_t link_cycles(const SystemParams& s, uint64_t bytes);              // one transaction
+int input_lanes(const MacroParams& m, macro::Mode mode);                  // 2 with dual broadcast in depthwise
+uint64_t result_values(const MacroParams& m, macro::Mode mode);           // values read back per MVM
+// A run of n MVMs: link cycles to send its inputs (one transaction per vector
+// and lane, rows_used bytes) and to read its results (one per vector).
+uint64_t run_input_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
+uint64_t run_result_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
+uint64_t host_cycles(uint64_t operations, int ops_per_cycle);
+
+}  // namespace ddcpim::host
+
+namespace ddcpim::host {
+
+// The options of a config's `memory:`, `system:` and `host:` sections.
+SystemOptions system_options(const ConfigFile& cfg, int images = 1);
+
+// When each layer of each image became ready and finished, in edges; what
+// both engines record and the summary is computed from.
+struct Timeline {
+    std::vector<std::vector<uint64_t>> input_ready;  // [image][layer]: its input is ready
+    std::vector<std::vector<uint64_t>> macros_done;  // [image][layer]: its last unit's results are back (MAC)
+    std::vector<std::vector<uint64_t>> host_start;   // [image][layer]: the host started its task
+    std::vector<std::vector<uint64_t>> host_end;     // [image][layer]: ... and finished it
+    void resize(size_t images, size_t layers);
+};
+
+// The per-layer results that come from the plan alone: names, shapes,
+// mapping, placement. Both engines start from this.
+void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r);
+// The cycle figures from a timeline: per layer (image 0), first image, total.
+void summarise_timeline(const SystemPlan& plan, const Timeline& t, SimResult& r);
+
+}  // namespace ddcpim::host

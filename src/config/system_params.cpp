@@ -1,0 +1,67 @@
+#include "ddcpim/config/system_params.hpp"
+
+namespace ddcpim {
+
+const std::vector<ParamDecl<MemoryParams>>& memory_param_decls() {
+    using P = MemoryParams;
+    static const std::vector<ParamDecl<P>> decls = {
+        {"bytes_per_cycle", "off-chip weight memory bandwidth in bytes per cycle, shared by all macros (one "
+                            "request at a time, oldest first)", &P::bytes_per_cycle, 1, 1 << 20, {}},
+        {"latency", "cycles from a granted request to its data, beyond the transfer itself", &P::latency, 0,
+         1 << 20, {}},
+    };
+    return decls;
+}
+
+const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
+    using P = SystemParams;
+    static const std::vector<ParamDecl<P>> decls = {
+        {"residency", "stream: every layer writes its weights when it runs; static: the network's tiles are "
+                      "placed across the macros once and kept (the layers that do not fit stream)",
+         &P::residency, 0, 0, {"stream", "static"}},
+        {"link_bytes_per_cycle", "host to macro link bandwidth in bytes per cycle, one link per macro: input "
+                                 "vectors in, results out", &P::link_bytes_per_cycle, 1, 1 << 20, {}},
+        {"select_bits", "interconnect address bits that pick a macro: at most 2^select_bits macros", &P::select_bits,
+         1, 24, {}},
+    };
+    return decls;
+}
+
+namespace {
+
+template <class P>
+P parse_params(const StrictNode& node, const std::vector<ParamDecl<P>>& decls) {
+    P p;
+    if (node.raw().IsNull()) return p;
+    node.expect_map();
+    for (const auto& d : decls) {
+        auto c = node.optional_child(d.name);
+        if (!c) continue;
+        std::visit(
+            [&](auto member) {
+                auto& v = p.*member;
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, int>) v = static_cast<int>(c->as_int(d.min, d.max));
+                else v = c->as_choice(d.choices);
+            },
+            d.member);
+    }
+    node.reject_unknown_keys();
+    return p;
+}
+
+template <class P>
+YAML::Node params_to_yaml(const P& p, const std::vector<ParamDecl<P>>& decls) {
+    YAML::Node n(YAML::NodeType::Map);
+    for (const auto& d : decls) std::visit([&](auto member) { n[d.name] = p.*member; }, d.member);
+    return n;
+}
+
+}  // namespace
+
+MemoryParams parse_memory_params(const StrictNode& node) { return parse_params(node, memory_param_decls()); }
+SystemParams parse_system_params(const StrictNode& node) { return parse_params(node, system_param_decls()); }
+YAML::Node memory_params_to_yaml(const MemoryParams& p) { return params_to_yaml(p, memory_param_decls()); }
+YAML::Node system_params_to_yaml(const SystemParams& p) { return params_to_yaml(p, system_param_decls()); }
+
+}  // namespace ddcpim

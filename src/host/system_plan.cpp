@@ -1,0 +1,206 @@
+#include "ddcpim/host/system_plan.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace ddcpim::host {
+
+uint64_t tile_weight_bytes(const MacroParams& m, int rows) {
+    return uint64_t(rows) * uint64_t((m.weight_columns * m.weight_bits + 7) / 8);
+}
+
+uint64_t memory_beats(const MemoryParams& mem, uint64_t bytes) {
+    return (bytes + uint64_t(mem.bytes_per_cycle) - 1) / uint64_t(mem.bytes_per_cycle);
+}
+
+uint64_t link_cycles(const SystemParams& s, uint64_t bytes) {
+    return (bytes + uint64_t(s.link_bytes_per_cycle) - 1) / uint64_t(s.link_bytes_per_cycle);
+}
+
+int input_lanes(const MacroParams& m, macro::Mode mode) {
+    return mode == macro::Mode::Depthwise && m.dual_broadcast ? 2 : 1;
+}
+
+uint64_t result_values(const MacroParams& m, macro::Mode mode) {
+    const uint64_t n = uint64_t(m.weight_columns);
+    // Segment-major slots (Geometry::slot_index): a pointwise run's results are
+    // the first sides x N values; a depthwise run's fill the whole slot.
+    if (mode == macro::Mode::Depthwise) return 2 * n * uint64_t(m.rows / m.segment_rows);
+    return (m.complementary ? 2 : 1) * n;
+}
+
+uint64_t run_input_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {
+    return uint64_t(n) * uint64_t(input_lanes(m, t.mode)) * link_cycles(s, uint64_t(t.rows_used));
+}
+
+uint64_t run_result_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {
+    return uint64_t(n) * link_cycles(s, result_values(m, t.mode) * 4);
+}
+
+uint64_t host_cycles(uint64_t operations, int ops_per_cycle) {
+    return (operations + uint64_t(ops_per_cycle) - 1) / uint64_t(ops_per_cycle);
+}
+
+SystemPlan plan_system(const Network& net, const MacroParams& macro, const SystemOptions& options) {
+    const auto& layers = net.desc.layers;
+    const int M = macro.macros;
+    SystemPlan plan;
+    plan.macro = macro;
+    plan.options = options;
+    plan.mappers.resize(layers.size());
+    plan.units.assign(layers.size(), std::vector<std::vector<WorkUnit>>(size_t(M)));
+    plan.placement_loads.resize(size_t(M));
+    plan.host_ops.resize(layers.size());
+    plan.consumers.resize(layers.size());
+    plan.parts.assign(layers.size(), 0);
+    std::vector<LayerPlacement> lp(layers.size());
+    std::vector<LayerPlan> stream_plans(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerDesc& l = layers[i];
+        for (int id : l.input_ids)
+            if (id >= 0) plan.consumers[size_t(id)].push_back(i);
+        if (!l.is_mac()) {
+            plan.host_ops[i] = l.kind == LayerKind::AvgPool ? uint64_t(l.in_shape.size()) : uint64_t(l.out_shape.size());
+            continue;
+        }
+        plan.mappers[i] = make_mapper(l, net.params[i], macro);
+        const LayerMapper& mapper = *plan.mappers[i];
+        const MappingSummary& s = mapper.summary();
+        // Partial sums of row tiles, then bias, requantisation and clamp per output.
+        plan.host_ops[i] = uint64_t(l.out_shape.size()) * uint64_t(std::max(1, s.row_tiles));
+        lp[i].mac = true;
+        for (int t = 0; t < s.tiles; ++t) lp[i].tiles.push_back(mapper.tile_shape(t));
+        // Streamed, the host's per-layer plan (schedule.hpp) decides which macro
+        // runs which unit; a macro loads a tile unless it holds it already.
+        stream_plans[i] = plan_layer(mapper, macro);
+        for (const MacroWork& w : stream_plans[i].macros) {
+            int loaded = -1;
+            for (const Unit& u : w.units) {
+                if (u.tile != loaded) lp[i].stream_bits += 8 * tile_weight_bytes(macro, lp[i].tiles[size_t(u.tile)].rows_used);
+                loaded = u.tile;
+            }
+        }
+    }
+    plan.resident_macros_needed = macros_to_resident(lp, macro);
+    plan.placement = place_network(std::move(lp), macro, M, options.system.residency == "static");
+    const int stream_base = plan.placement.stream_base(macro);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerPlacement& p = plan.placement.layers[i];
+        if (!p.mac) continue;
+        if (p.resident) {
+            for (size_t t = 0; t < p.tiles.size(); ++t) {
+                const TileSlot& slot = p.slots[t];
+                plan.units[i][size_t(slot.macro)].push_back({int(i), int(t), 0, p.tiles[t].vectors, slot.row_base, false});
+                plan.placement_loads[size_t(slot.macro)].push_back({int(i), int(t), 0, 0, slot.row_base, true});
+            }
+        } else {
+            for (int k = 0; k < M; ++k) {
+                int loaded = -1;
+                for (const Unit& u : stream_plans[i].macros[size_t(k)].units) {
+                    DDCPIM_ASSERT(u.count >= 1);
+                    plan.units[i][size_t(k)].push_back({int(i), u.tile, u.first, u.count, stream_base, u.tile != loaded});
+                    loaded = u.tile;
+                }
+            }
+        }
+        for (int k = 0; k < M; ++k) plan.parts[i] += !plan.units[i][size_t(k)].empty();
+    }
+    return plan;
+}
+
+}  // namespace ddcpim::host
+
+namespace ddcpim::host {
+
+SystemOptions system_options(const ConfigFile& cfg, int images) {
+    SystemOptions o;
+    o.memory = cfg.memory;
+    o.system = cfg.system;
+    o.ops_per_cycle = cfg.host.ops_per_cycle;
+    o.images = images;
+    return o;
+}
+
+void Timeline::resize(size_t images, size_t layers) {
+    for (auto* v : {&input_ready, &macros_done, &host_start, &host_end}) v->assign(images, std::vector<uint64_t>(layers, 0));
+}
+
+namespace {
+
+// "0-3,7": a sorted set of macro indices as ranges.
+std::string ranges_text(std::vector<int> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    std::string s;
+    for (size_t i = 0; i < v.size();) {
+        size_t j = i;
+        while (j + 1 < v.size() && v[j + 1] == v[j] + 1) ++j;
+        if (!s.empty()) s += ",";
+        s += j == i ? fmt::format("{}", v[i]) : fmt::format("{}-{}", v[i], v[j]);
+        i = j + 1;
+    }
+    return s;
+}
+
+}  // namespace
+
+void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
+    const auto& layers = net.desc.layers;
+    r.macro = plan.macro;
+    r.host_ops_per_cycle = plan.options.ops_per_cycle;
+    r.residency = plan.options.system.residency;
+    r.images = plan.options.images;
+    r.resident_layers = plan.placement.resident_layers();
+    r.streamed_layers = plan.placement.streamed_layers();
+    r.stream_window = plan.placement.stream_window;
+    r.resident_macros_needed = plan.resident_macros_needed;
+    r.macro_busy_cycles.assign(size_t(plan.macro.macros), 0);
+    r.layers.clear();
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const LayerDesc& l = layers[i];
+        LayerResult lr;
+        lr.name = l.name;
+        lr.kind = kind_name(l.kind);
+        lr.shape = shape_text(l.in_shape) + " -> " + shape_text(l.out_shape);
+        lr.macs = l.macs();
+        if (l.is_mac()) {
+            describe_mapping(plan.mappers[i]->summary(), l, plan.macro, lr);
+            const LayerPlacement& p = plan.placement.layers[i];
+            lr.resident = p.resident;
+            if (p.resident) {
+                std::vector<int> ms;
+                for (const TileSlot& s : p.slots) ms.push_back(s.macro);
+                lr.placed_on = ranges_text(ms);
+            } else {
+                lr.offchip_bits = p.stream_bits;
+            }
+        } else {
+            lr.mapping = "host";
+        }
+        r.layers.push_back(std::move(lr));
+    }
+    r.macs = net.desc.total_macs();
+}
+
+void summarise_timeline(const SystemPlan& plan, const Timeline& t, SimResult& r) {
+    r.macro_cycles = r.host_cycles = r.total_cycles = r.first_image_cycles = 0;
+    for (size_t i = 0; i < r.layers.size(); ++i) {
+        LayerResult& lr = r.layers[i];
+        const uint64_t ready = t.input_ready[0][i];
+        lr.macro_cycles = plan.mappers[i] ? t.macros_done[0][i] - ready : 0;
+        lr.host_cycles = t.host_end[0][i] - t.host_start[0][i];
+        lr.cycles = t.host_end[0][i] - ready;
+        r.macro_cycles += lr.macro_cycles;
+        r.host_cycles += lr.host_cycles;
+    }
+    for (size_t img = 0; img < t.host_end.size(); ++img)
+        for (uint64_t e : t.host_end[img]) {
+            r.total_cycles = std::max(r.total_cycles, e);
+            if (img == 0) r.first_image_cycles = std::max(r.first_image_cycles, e);
+        }
+    r.stream_bits_per_image = 0;
+    for (const LayerResult& lr : r.layers) r.stream_bits_per_image += lr.offchip_bits;
+}
+
+}  // namespace ddcpim::host

@@ -133,8 +133,16 @@ TEST(Cli, RefRunsABatchWithLabels) {
     EXPECT_NE(out.find("label 1 is 10"), std::string::npos) << out;
     EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() + " --labels " + d.file("y.npy"), &out), 2);
     EXPECT_NE(out.find("--labels needs a batch input"), std::string::npos) << out;
-    // A batch where the simulator takes one image is refused, naming the file.
-    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --input " + d.file("x.npy"), &out), 2);
+    // The simulator streams a batch's images back to back, every one verified; --images must agree with it.
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --input " + d.file("x.npy") + " --verify",
+                                &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("for 3 images"), std::string::npos) << out;
+    EXPECT_NE(out.find("verified against the reference engine"), std::string::npos) << out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --input " + d.file("x.npy") + " --images 2",
+                                &out),
+              2);
     EXPECT_NE(out.find("x.npy"), std::string::npos) << out;
     // An image out of range is named by its index in the batch.
     stacked[in.size() + 5] = 1000;

@@ -117,9 +117,11 @@ TEST(EndToEnd, PairsInTheDiagonalLayoutVerifyThanksToTheCorrection) {
         }
 }
 
-TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndItsCyclesAreTheSimulatedOnes) {
+TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndPicksByItsEstimates) {
     // dw_mapping: auto computes both schemes' macro cycles per layer (the host's plan and the closed forms
-    // of docs/timing.md); each must be exactly the layer's simulated macro cycles under that scheme.
+    // of docs/timing.md: the macro's commands, without the weights' off-chip reads and the links, which
+    // the fast engine's exactness test covers) and takes the smaller; the layer then runs exactly as it
+    // does under that scheme alone.
     nlohmann::json a = run_sim(tiny() + " --verify --set macro.dw_mapping=auto");
     nlohmann::json t = run_sim(tiny() + " --set macro.dw_mapping=toeplitz");
     nlohmann::json d = run_sim(tiny() + " --set macro.dw_mapping=diagonal");
@@ -135,8 +137,9 @@ TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndItsCyclesAreTheSimulatedOnes) {
         std::string note = l["note"];
         ASSERT_EQ(std::sscanf(note.c_str(), "auto: toeplitz %lld vs diagonal %lld", &est_t, &est_d), 2) << note;
         const long long sim_t = t["layers"][i]["macro_cycles"], sim_d = d["layers"][i]["macro_cycles"];
-        EXPECT_EQ(est_t, sim_t) << l["name"];
-        EXPECT_EQ(est_d, sim_d) << l["name"];
+        // The traffic only adds to the commands' cycles.
+        EXPECT_GT(sim_t, est_t) << l["name"];
+        EXPECT_GT(sim_d, est_d) << l["name"];
         EXPECT_EQ(l["mapping"], est_t <= est_d ? "toeplitz" : "diagonal") << l["name"];
         EXPECT_EQ(l["macro_cycles"], est_t <= est_d ? sim_t : sim_d) << l["name"];
     }

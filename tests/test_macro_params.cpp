@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "ddcpim/common/error.hpp"
 #include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/config/system_params.hpp"
 #include "test_util.hpp"
 
 using namespace ddcpim;
@@ -60,4 +64,51 @@ TEST(MacroParams, DocumentedInConfigMdWithTheirDefaults) {
         EXPECT_NE(line.find("| " + macro_param_default_text(d) + " |"), std::string::npos)
             << d.name << " default " << macro_param_default_text(d) << " not in: " << line;
     }
+}
+
+TEST(SystemParams, DocumentedInConfigMdWithTheirDefaults) {
+    std::ifstream f(test::source_path("docs/config.md"));
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string doc = ss.str();
+    auto check = [&](const char* name, const std::string& text) {
+        const std::string row = std::string("| `") + name + "` |";
+        auto at = doc.find(row);
+        ASSERT_NE(at, std::string::npos) << "no table row for " << name;
+        const std::string line = doc.substr(at, doc.find('\n', at) - at);
+        EXPECT_NE(line.find("| " + text + " |"), std::string::npos) << name << " default " << text << " not in: " << line;
+    };
+    const MemoryParams mem;
+    const SystemParams sys;
+    for (const auto& d : memory_param_decls())
+        std::visit([&](auto member) { check(d.name, fmt::format("{}", mem.*member)); }, d.member);
+    for (const auto& d : system_param_decls())
+        std::visit([&](auto member) { check(d.name, fmt::format("{}", sys.*member)); }, d.member);
+}
+
+TEST(SystemParams, ParsedStrictlyAndWrittenBack) {
+    const YAML::Node m = YAML::Load("{bytes_per_cycle: 8, latency: 0}");
+    MemoryParams p = parse_memory_params(StrictNode(m, "t.yaml", "memory"));
+    EXPECT_EQ(p.bytes_per_cycle, 8);
+    EXPECT_EQ(p.latency, 0);
+    const YAML::Node s = YAML::Load("{residency: static, link_bytes_per_cycle: 32}");
+    SystemParams q = parse_system_params(StrictNode(s, "t.yaml", "system"));
+    EXPECT_EQ(q.residency, "static");
+    EXPECT_EQ(q.link_bytes_per_cycle, 32);
+    EXPECT_EQ(parse_system_params(StrictNode(system_params_to_yaml(q), "t.yaml", "system")).residency, "static");
+    auto error = [](const char* yaml, const char* section) -> std::string {
+        try {
+            const YAML::Node n = YAML::Load(yaml);
+            if (std::string(section) == "memory") parse_memory_params(StrictNode(n, "t.yaml", section));
+            else parse_system_params(StrictNode(n, "t.yaml", section));
+        } catch (const UserError& e) {
+            return e.what();
+        }
+        return "";
+    };
+    EXPECT_NE(error("{bytes_per_cycle: 0}", "memory").find("memory.bytes_per_cycle"), std::string::npos);
+    EXPECT_NE(error("{bandwidth: 8}", "memory").find("bandwidth"), std::string::npos);
+    EXPECT_NE(error("{residency: dynamic}", "system").find("system.residency"), std::string::npos);
+    EXPECT_NE(error("{link_bytes_per_cycle: 0}", "system").find("system.link_bytes_per_cycle"), std::string::npos);
+    EXPECT_NE(error("{select_bits: 30}", "system").find("system.select_bits"), std::string::npos);
 }

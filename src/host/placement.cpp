@@ -32,6 +32,10 @@ int align_up(int v, int to) { return (v + to - 1) / to * to; }
 // that does not fit whole is left out (resident = false).
 void pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order, const MacroParams& m, int macros,
           int capacity) {
+    if (capacity <= 0) {
+        for (size_t li : order) layers[li].resident = false, layers[li].slots.clear();
+        return;
+    }
     std::vector<int> next(size_t(macros), 0);  // first free row of each macro
     for (size_t li : order) {
         LayerPlacement& l = layers[li];
@@ -77,23 +81,46 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
         p.stream_window = m.rows;
         return p;
     }
-    std::vector<size_t> order;
+    std::vector<size_t> by_traffic;
     for (size_t i = 0; i < p.layers.size(); ++i)
-        if (p.layers[i].mac) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(),
+        if (p.layers[i].mac) by_traffic.push_back(i);
+    std::stable_sort(by_traffic.begin(), by_traffic.end(),
                      [&](size_t a, size_t b) { return p.layers[a].stream_bits > p.layers[b].stream_bits; });
-    int window = 0;
-    for (;;) {
-        pack(p.layers, order, m, macros, m.rows - window);
-        int needed = 0;
-        for (size_t i : order)
-            if (!p.layers[i].resident)
-                for (const TileShape& t : p.layers[i].tiles) needed = std::max(needed, tile_footprint(t, m));
-        needed = std::min(m.rows, align_up(needed, m.segment_rows));
-        if (needed <= window) break;
-        window = needed;
+    std::vector<int> widest(p.layers.size(), 0);  // a layer's largest tile footprint
+    for (size_t i : by_traffic)
+        for (const TileShape& t : p.layers[i].tiles) widest[i] = std::max(widest[i], tile_footprint(t, m));
+    // Every window of whole segments: layers with a tile wider than it must stay
+    // (placed first), the rest by traffic. The least streamed traffic wins, then
+    // the narrower window.
+    std::vector<LayerPlacement> best;
+    uint64_t best_traffic = UINT64_MAX;
+    int best_window = m.rows;
+    for (int window = 0; window <= m.rows; window += m.segment_rows) {
+        std::vector<size_t> order;
+        for (size_t i : by_traffic)
+            if (widest[i] > window) order.push_back(i);
+        const size_t forced = order.size();
+        for (size_t i : by_traffic)
+            if (widest[i] <= window) order.push_back(i);
+        std::vector<LayerPlacement> trial = p.layers;
+        pack(trial, order, m, macros, m.rows - window);
+        bool valid = true;
+        uint64_t traffic = 0;
+        for (size_t k = 0; k < order.size(); ++k) {
+            const LayerPlacement& l = trial[order[k]];
+            if (!l.resident && k < forced) valid = false;
+            if (!l.resident) traffic += l.stream_bits;
+        }
+        if (valid && traffic < best_traffic) {
+            best = std::move(trial);
+            best_traffic = traffic;
+            best_window = window;
+        }
+        if (valid && traffic == 0) break;
     }
-    p.stream_window = window;
+    p.layers = std::move(best);
+    // Nothing streams: no window is kept.
+    p.stream_window = p.streamed_layers() == 0 ? 0 : best_window;
     return p;
 }
 
@@ -102,12 +129,28 @@ int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroPar
     for (const auto& l : layers)
         for (const TileShape& t : l.tiles) rows += uint64_t(tile_footprint(t, m)), ++tiles;
     if (tiles == 0) return 0;
-    // One tile per macro always fits; the answer lies between the bounds.
-    for (uint64_t k = std::max<uint64_t>(1, (rows + uint64_t(m.rows) - 1) / uint64_t(m.rows)); k < tiles; ++k) {
-        Placement p = place_network(layers, m, int(k), true);
-        if (p.fully_resident()) return int(k);
+    // One tile per macro always fits; the answer lies between the bounds. The
+    // bisection takes a packing that fits k macros to fit more, which the
+    // most-free-rows rule keeps in practice (it is not a theorem of bin packing).
+    auto fits = [&](uint64_t k) {
+        std::vector<LayerPlacement> all = layers;
+        std::vector<size_t> order;
+        for (size_t i = 0; i < all.size(); ++i)
+            if (all[i].mac) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return all[a].stream_bits > all[b].stream_bits; });
+        pack(all, order, m, int(k), m.rows);
+        for (size_t i : order)
+            if (!all[i].resident) return false;
+        return true;
+    };
+    uint64_t lo = std::max<uint64_t>(1, (rows + uint64_t(m.rows) - 1) / uint64_t(m.rows)), hi = tiles;
+    while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        if (fits(mid)) hi = mid;
+        else lo = mid + 1;
     }
-    return int(tiles);
+    return int(lo);
 }
 
 }  // namespace ddcpim::host

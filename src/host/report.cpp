@@ -22,17 +22,22 @@ std::string count_text(int64_t n) {
 
 std::string layer_table(const SimResult& r) {
     std::string out = fmt::format("{} ({}, {} engine): per layer\n", r.network, r.mode, r.engine);
-    out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6}\n",
+    out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9} {}\n",
                                   "layer", "kind", "shape", "mapping", "MACs", "MVMs", "cycles", "compute", "weights",
-                                  "input", "stall", "host", "util");
+                                  "input", "stall", "host", "util", "off-chip", "placement");
     for (const auto& l : r.layers)
-        out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>5.1f}%\n",
+        out += fmt::format("{:<20} {:<9} {:<24} {:<8} {:>11} {:>7} {:>9} {:>8} {:>7} {:>7} {:>7} {:>7} {:>5.1f}% {:>9} {}\n",
                            l.name, l.kind, l.shape, l.mapping + (l.pairs_used ? "+" : ""), l.macs, l.mvms, l.cycles,
-                           l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization);
-    out += "cycles: the layer's span (macro phase, then host work). compute, weights (array writes), input (wait\n"
-           "for the first vector) and stall: macro activity summed over the macros, without each command's fixed\n"
-           "edges, so they need not add up to cycles. host: element-wise work. util: useful MACs / (MVMs x MAC\n"
-           "slots of the array). mapping '+': complementary pairs in use (Q-bar holds the partner filter).\n";
+                           l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization,
+                           l.mapping == "host" ? std::string("-") : fmt::format("{:.1f}", double(l.offchip_bits) / 1e3),
+                           l.mapping == "host" ? "" : l.resident ? "resident on " + l.placed_on : std::string("streamed"));
+    out += "cycles: the layer's span for the first image (from its input being ready: macro phase, then host\n"
+           "work). compute, weights (array writes), input (wait for the first vector) and stall: macro activity\n"
+           "summed over the macros and images, without each command's fixed edges, so they\n"
+           "need not add up to cycles. host: element-wise work. util: useful MACs / (MVMs x MAC slots of the\n"
+           "array). mapping '+': complementary pairs in use (Q-bar holds the partner filter). off-chip: Kb of\n"
+           "weights read per image (streamed layers). placement: resident on the listed macros\n"
+           "(system.residency: static) or streamed.\n";
     for (const auto& l : r.layers)
         if (!l.note.empty()) out += fmt::format("note: {}: {}\n", l.name, l.note);
     return out;
@@ -84,9 +89,11 @@ std::vector<std::string> ddc_notes(const SimResult& d, const SimResult* b, bool 
 
 std::string totals(const SimResult& r) {
     std::string out = fmt::format(
-        "{} ({}): {} cycles = {:.1f} us at {} MHz (macro {} + host {}); {}MACs, {:.3f} effective TOPS",
-        r.network, r.mode, r.total_cycles, r.time_us(), r.macro.clock_mhz, r.macro_cycles, r.host_cycles,
-        count_text(r.macs), r.effective_tops());
+        "{} ({}): {} cycles = {:.1f} us at {} MHz{} (macro {} + host {}{}); {}MACs{}, {:.3f} effective TOPS",
+        r.network, r.mode, r.total_cycles, r.time_us(), r.macro.clock_mhz,
+        r.images > 1 ? fmt::format(" for {} images", r.images) : "", r.macro_cycles, r.host_cycles,
+        r.images > 1 ? ", first image's layers" : "", count_text(r.macs), r.images > 1 ? " per image" : "",
+        r.effective_tops());
     if (r.verify_requested) out += r.verified ? "; verified against the reference engine" : "; VERIFY FAILED";
     out += "\n";
     if (!r.technology.empty())
@@ -95,6 +102,31 @@ std::string totals(const SimResult& r) {
                            r.macro.macros, r.technology, r.area_mm2(), r.capability.peak_tops, r.tops_per_mm2(),
                            r.energy_uj(), r.tops_per_w(), r.capability.weight_capacity_kb, r.weight_density(),
                            r.array_weight_density());
+    out += system_summary(r);
+    return out;
+}
+
+std::string system_summary(const SimResult& r) {
+    const int mac_layers = r.resident_layers + r.streamed_layers;
+    std::string out = fmt::format(
+        "  system: {} residency, {} image(s): first image {} cycles ({:.1f} us), {:.1f} images/s{}; off-chip weights "
+        "{:.1f} Kb/image streamed",
+        r.residency, r.images, r.first_image_cycles, r.first_image_us(), r.images_per_second(),
+        r.images > 1 ? " in steady state" : " (one image: 1 / latency)", double(r.stream_bits_per_image) / 1e3);
+    if (r.placement_bits) out += fmt::format(" + {:.1f} Kb placed once", double(r.placement_bits) / 1e3);
+    if (!r.technology.empty()) out += fmt::format("; {:.2f} uJ/image with the traffic", r.energy_per_image_uj());
+    out += "\n";
+    double lo = 1, hi = 0, sum = 0;
+    for (size_t m = 0; m < r.macro_busy_cycles.size(); ++m) {
+        const double f = r.macro_busy_fraction(m);
+        lo = std::min(lo, f), hi = std::max(hi, f), sum += f;
+    }
+    const double mean = r.macro_busy_cycles.empty() ? 0 : sum / double(r.macro_busy_cycles.size());
+    out += fmt::format("  macros busy {:.0f}% on average (least {:.0f}%, most {:.0f}%); {}{} of {} MAC layers resident; "
+                       "{} macros hold every tile resident\n",
+                       100 * mean, 100 * lo, 100 * hi,
+                       r.residency == "static" ? "" : "stream: ", r.resident_layers, mac_layers,
+                       r.resident_macros_needed);
     return out;
 }
 
@@ -125,6 +157,11 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
                            ratio_text(t.base_macro, t.ddc_macro));
     out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", "total", b.total_cycles, d.total_cycles,
                        ratio_text(b.total_cycles, d.total_cycles), ratio_text(b.macro_cycles, d.macro_cycles));
+    out += fmt::format("system: every tile resident on {} macros (baseline) vs {} (DDC); off-chip weights {:.1f} vs "
+                       "{:.1f} Kb/image streamed; {:.1f} vs {:.1f} images/s ({} residency, {} macros)\n",
+                       b.resident_macros_needed, d.resident_macros_needed, double(b.stream_bits_per_image) / 1e3,
+                       double(d.stream_bits_per_image) / 1e3, b.images_per_second(), d.images_per_second(),
+                       d.residency, d.macro.macros);
     return out;
 }
 
@@ -138,6 +175,31 @@ nlohmann::ordered_json result_json(const SimResult& r) {
         std::visit([&](auto member) { macro[d.name] = r.macro.*member; }, d.member);
     j["macro"] = macro;
     j["host"] = {{"ops_per_cycle", r.host_ops_per_cycle}};
+    nlohmann::ordered_json memory, system;
+    for (const auto& d : memory_param_decls()) std::visit([&](auto member) { memory[d.name] = r.memory.*member; }, d.member);
+    for (const auto& d : system_param_decls()) std::visit([&](auto member) { system[d.name] = r.system.*member; }, d.member);
+    j["memory"] = memory;
+    j["system"] = system;
+    nlohmann::ordered_json s;
+    s["images"] = r.images;
+    s["first_image_cycles"] = r.first_image_cycles;
+    s["first_image_us"] = r.first_image_us();
+    s["images_per_second"] = r.images_per_second();
+    s["offchip_bits_per_image"] = r.stream_bits_per_image;
+    s["placement_bits"] = r.placement_bits;
+    s["offchip_bits"] = r.offchip_bits;
+    s["link_bits"] = r.link_bits;
+    if (!r.technology.empty()) s["energy_per_image_uj"] = r.energy_per_image_uj();
+    else s["energy_per_image_uj"] = nullptr;
+    s["resident_layers"] = r.resident_layers;
+    s["streamed_layers"] = r.streamed_layers;
+    s["stream_window_rows"] = r.stream_window;
+    s["macros_to_resident"] = r.resident_macros_needed;
+    s["macro_busy_cycles"] = r.macro_busy_cycles;
+    std::vector<double> busy;
+    for (size_t m = 0; m < r.macro_busy_cycles.size(); ++m) busy.push_back(r.macro_busy_fraction(m));
+    s["macro_busy_fraction"] = busy;
+    j["run"] = s;
     j["total_cycles"] = r.total_cycles;
     j["macro_cycles"] = r.macro_cycles;
     j["host_cycles"] = r.host_cycles;
@@ -185,6 +247,11 @@ nlohmann::ordered_json result_json(const SimResult& r) {
                                {"stall_cycles", l.stall},
                                {"utilization", l.utilization},
                                {"energy_uj", l.energy_uj()},
+                               {"resident", l.resident},
+                               {"placed_on", l.placed_on},
+                               {"offchip_bits_per_image", l.offchip_bits},
+                               {"offchip_bits", l.events.offchip_bits},
+                               {"link_bits", l.events.link_bits},
                                {"note", l.note}});
     if (!r.technology.empty())
         for (size_t i = 0; i < r.layers.size(); ++i)
@@ -270,6 +337,11 @@ nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& basel
     j["ddc"] = result_json(ddc);
     j["baseline"] = result_json(baseline);
     if (complete) j["speedup"] = speedup_json(ddc, baseline);
+    // What doubled capacity buys at the system level.
+    j["system"] = {{"macros_to_resident", {{"ddc", ddc.resident_macros_needed}, {"baseline", baseline.resident_macros_needed}}},
+                   {"offchip_bits_per_image", {{"ddc", ddc.stream_bits_per_image}, {"baseline", baseline.stream_bits_per_image}}},
+                   {"images_per_second", {{"ddc", ddc.images_per_second()}, {"baseline", baseline.images_per_second()}}},
+                   {"first_image_cycles", {{"ddc", ddc.first_image_cycles}, {"baseline", baseline.first_image_cycles}}}};
     j["macro"] = j["ddc"]["macro"];
     j["total_cycles"] = ddc.total_cycles;
     j["macro_cycles"] = ddc.macro_cycles;
@@ -282,11 +354,20 @@ nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& basel
 
 std::string result_csv(const SimResult& r) {
     std::string out = "mode,layer,kind,mapping,pairs_used,macs,mvms,tiles,cycles,macro_cycles,host_cycles,compute_cycles,"
-                      "weight_load_cycles,input_load_cycles,stall_cycles,utilization,energy_uj\n";
+                      "weight_load_cycles,input_load_cycles,stall_cycles,utilization,energy_uj,resident,placed_on,"
+                      "offchip_bits_per_image,busy_fraction\n";
     for (const auto& l : r.layers)
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f}\n", r.mode, l.name, l.kind,
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.6f},{:.6f},{},\"{}\",{},\n", r.mode, l.name, l.kind,
                            l.mapping, l.pairs_used ? 1 : 0, l.macs, l.mvms, l.tiles, l.cycles, l.macro_cycles,
-                           l.host_cycles, l.compute, l.weight_load, l.input_load, l.stall, l.utilization, l.energy_uj());
+                           l.host_cycles, l.compute, l.weight_load, l.input_load, l.stall, l.utilization, l.energy_uj(),
+                           l.resident ? 1 : 0, l.placed_on, l.offchip_bits);
+    // The run as a whole (kind "run": cycles of all images, first image in macro_cycles' place is not
+    // meaningful, so only the columns that apply are filled), then one row per macro (kind "macro").
+    out += fmt::format("{},run,run,,,{},,,{},,,,,,,,{:.6f},,,{},\n", r.mode, r.macs * r.images, r.total_cycles,
+                       r.energy_uj(), r.stream_bits_per_image);
+    for (size_t m = 0; m < r.macro_busy_cycles.size(); ++m)
+        out += fmt::format("{},macro_{},macro,,,,,,{},,,,,,,,,,,,{:.6f}\n", r.mode, m, r.macro_busy_cycles[m],
+                           r.macro_busy_fraction(m));
     return out;
 }
 

@@ -149,6 +149,8 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     const auto& layers = net.desc.layers;
     r.macro = plan.macro;
     r.host_ops_per_cycle = plan.options.ops_per_cycle;
+    r.memory = plan.options.memory;
+    r.system = plan.options.system;
     r.residency = plan.options.system.residency;
     r.images = plan.options.images;
     r.resident_layers = plan.placement.resident_layers();

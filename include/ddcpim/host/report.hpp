@@ -17,6 +17,8 @@ std::string layer_table(const SimResult& r);
 // `baseline` may be null (no --compare).
 std::vector<std::string> ddc_notes(const SimResult& ddc, const SimResult* baseline, bool config_pairs_any);
 std::string totals(const SimResult& r);
+// The system around the macros: first image, throughput, off-chip traffic, busy macros (part of totals).
+std::string system_summary(const SimResult& r);
 // Speedup = baseline cycles / DDC cycles, per layer kind and in total.
 std::string speedup_table(const SimResult& ddc, const SimResult& baseline);
 

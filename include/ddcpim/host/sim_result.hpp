@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ddcpim/config/macro_params.hpp"
+#include "ddcpim/config/system_params.hpp"
 #include "ddcpim/cost/macro_cost.hpp"
 #include "ddcpim/ref/tensor.hpp"
 
@@ -47,6 +48,8 @@ struct SimResult {
     MacroParams macro;
     int host_ops_per_cycle = 0;
     // The system around the macros (ARCHITECTURE section 8; docs/host.md).
+    MemoryParams memory;
+    SystemParams system;
     std::string residency = "stream";
     int images = 1;
     uint64_t first_image_cycles = 0;        // from the start to image 0's last layer done

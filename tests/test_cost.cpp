@@ -70,6 +70,7 @@ TEST(Cost, EnergyIsTheSumOfComponentsAndOfLayers) {
     b.events.accumulator_updates = 640;
     b.cycles = 50;
     r.layers = {a, b};
+    r.total_cycles = 150;  // one after the other
     host::apply_costs(r, tech());
     EXPECT_NEAR(r.energy_uj(), r.layers[0].energy_uj() + r.layers[1].energy_uj(), 1e-12);
     double sum = 0;
@@ -78,6 +79,18 @@ TEST(Cost, EnergyIsTheSumOfComponentsAndOfLayers) {
     // Leakage grows with time: layer a ran twice as long over the same area.
     EXPECT_NEAR(component(r.layers[0].energy_pj, "leakage"), 2 * component(r.layers[1].energy_pj, "leakage"), 1e-9);
     EXPECT_DOUBLE_EQ(component(r.layers[0].energy_pj, "host"), 77 * tech().host_op);
+    // Overlapped (a pipeline), the run leaks over its own time, not the layers' sum.
+    r.total_cycles = 120;
+    host::apply_costs(r, tech());
+    EXPECT_NEAR(component(r.energy_pj, "leakage"),
+                (component(r.layers[0].energy_pj, "leakage") + component(r.layers[1].energy_pj, "leakage")) * 120 / 150,
+                1e-9);
+    // Off-chip weights and the links are priced per bit.
+    r.layers[1].events.offchip_bits = 1000;
+    r.layers[1].events.link_bits = 10;
+    host::apply_costs(r, tech());
+    EXPECT_DOUBLE_EQ(component(r.energy_pj, "off-chip weights"), 1000 * tech().offchip_bit);
+    EXPECT_DOUBLE_EQ(component(r.energy_pj, "links"), 10 * tech().link_bit);
 }
 
 TEST(Cost, TreeAdderBitsCountEveryLevel) {

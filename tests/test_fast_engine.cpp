@@ -151,7 +151,7 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
     same("total", "stream_bits_per_image", k.stream_bits_per_image, fast.stream_bits_per_image);
     same("total", "link_bits", k.link_bits, fast.link_bits);
     same("total", "resident_layers", k.resident_layers, fast.resident_layers);
-    same("total", "stream_window", k.stream_window, fast.stream_window);
+    same("total", "stream_macros", k.stream_macros, fast.stream_macros);
     same("total", "resident_macros_needed", k.resident_macros_needed, fast.resident_macros_needed);
     same("total", "images_per_second", k.images_per_second(), fast.images_per_second());
     same("total", "macros", k.macro_busy_cycles.size(), fast.macro_busy_cycles.size());

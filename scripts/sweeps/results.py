@@ -17,7 +17,12 @@ from .spec import SweepError
 
 METRICS = ("total_cycles", "macro_cycles", "host_cycles", "time_us", "speedup", "macro_speedup",
            "area_mm2", "energy_uj", "peak_tops", "tops_per_mm2", "tops_per_w",
-           "weight_density_kb_per_mm2", "weight_capacity_kb", "verified", "status")
+           "weight_density_kb_per_mm2", "weight_capacity_kb",
+           # The system around the macros (docs/host.md): from the run's "run" object.
+           "first_image_cycles", "images_per_second", "offchip_bits_per_image", "energy_per_image_uj",
+           "macros_to_resident", "verified", "status")
+SYSTEM_METRICS = ("first_image_cycles", "images_per_second", "offchip_bits_per_image", "energy_per_image_uj",
+                  "macros_to_resident")
 LAYER_COLUMNS = ("layer", "kind", "cycles", "macro_cycles", "host_cycles", "energy_uj")
 COMPONENT_COLUMNS = ("layer", "kind", "quantity", "component", "value")
 
@@ -62,6 +67,8 @@ def point_rows(spec, point, j):
         head = [point.network, mode] + values
         verified = o.get("verified")
         cells = {k: o.get(k) for k in METRICS}
+        run = o.get("run") or {}
+        cells.update({k: run.get(k) for k in SYSTEM_METRICS})
         cells.update(speedup=total, macro_speedup=macro, verified=verified,
                      status="mismatch" if verified is False else "ok")
         main.append(head + [fmt_cell(cells[k]) for k in METRICS])

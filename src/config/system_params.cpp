@@ -23,6 +23,8 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
                                  "vectors in, results out", &P::link_bytes_per_cycle, 1, 1 << 20, {}},
         {"select_bits", "interconnect address bits that pick a macro: at most 2^select_bits macros", &P::select_bits,
          1, 24, {}},
+        {"images", "images streamed back to back, distinct seeded inputs (ddcpim_sim --images N sets it; an --input "
+                   "batch gives its own N)", &P::images, 1, 65536, {}},
     };
     return decls;
 }

@@ -19,7 +19,7 @@ namespace {
 // precisions can (they are the network's defaults), so the network's key
 // also holds the parsed precisions.
 bool macro_or_host_only(const Override& o) {
-    for (const char* section : {"macro", "host", "technology"}) {
+    for (const char* section : {"macro", "memory", "system", "host", "technology"}) {
         const std::string s = section;
         if (o.key == s || o.key.rfind(s + ".", 0) == 0) return true;
     }

@@ -29,14 +29,11 @@ namespace {
 int align_up(int v, int to) { return (v + to - 1) / to * to; }
 
 // Packs the layers in `order` into macros of `capacity` rows each; a layer
-// that does not fit whole is left out (resident = false).
-void pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order, const MacroParams& m, int macros,
-          int capacity) {
-    if (capacity <= 0) {
-        for (size_t li : order) layers[li].resident = false, layers[li].slots.clear();
-        return;
-    }
-    std::vector<int> next(size_t(macros), 0);  // first free row of each macro
+// that does not fit whole is left out (resident = false). Returns each
+// macro's first free row.
+std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order, const MacroParams& m,
+                      int macros, int capacity) {
+    std::vector<int> next(size_t(macros), 0);
     for (size_t li : order) {
         LayerPlacement& l = layers[li];
         std::vector<int> trial = next;
@@ -63,6 +60,16 @@ void pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order,
         l.slots = fits ? std::move(slots) : std::vector<TileSlot>{};
         if (fits) next = std::move(trial);
     }
+    return next;
+}
+
+std::vector<size_t> mac_layers_by_traffic(const std::vector<LayerPlacement>& layers) {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].mac) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return layers[a].stream_bits > layers[b].stream_bits; });
+    return order;
 }
 
 }  // namespace
@@ -78,50 +85,43 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
     }
     p.layers = std::move(layers);
     if (!is_static) {
-        p.stream_window = m.rows;
+        for (int k = 0; k < macros; ++k) p.stream_macros.push_back(k), p.stream_base.push_back(0);
         return p;
     }
-    std::vector<size_t> by_traffic;
-    for (size_t i = 0; i < p.layers.size(); ++i)
-        if (p.layers[i].mac) by_traffic.push_back(i);
-    std::stable_sort(by_traffic.begin(), by_traffic.end(),
-                     [&](size_t a, size_t b) { return p.layers[a].stream_bits > p.layers[b].stream_bits; });
-    std::vector<int> widest(p.layers.size(), 0);  // a layer's largest tile footprint
-    for (size_t i : by_traffic)
-        for (const TileShape& t : p.layers[i].tiles) widest[i] = std::max(widest[i], tile_footprint(t, m));
-    // Every window of whole segments: layers with a tile wider than it must stay
-    // (placed first), the rest by traffic. The least streamed traffic wins, then
-    // the narrower window.
-    std::vector<LayerPlacement> best;
-    uint64_t best_traffic = UINT64_MAX;
-    int best_window = m.rows;
-    for (int window = 0; window <= m.rows; window += m.segment_rows) {
+    const std::vector<size_t> by_traffic = mac_layers_by_traffic(p.layers);
+    std::vector<char> given_up(p.layers.size(), 0);
+    for (;;) {
         std::vector<size_t> order;
         for (size_t i : by_traffic)
-            if (widest[i] > window) order.push_back(i);
-        const size_t forced = order.size();
-        for (size_t i : by_traffic)
-            if (widest[i] <= window) order.push_back(i);
+            if (!given_up[i]) order.push_back(i);
         std::vector<LayerPlacement> trial = p.layers;
-        pack(trial, order, m, macros, m.rows - window);
-        bool valid = true;
-        uint64_t traffic = 0;
-        for (size_t k = 0; k < order.size(); ++k) {
-            const LayerPlacement& l = trial[order[k]];
-            if (!l.resident && k < forced) valid = false;
-            if (!l.resident) traffic += l.stream_bits;
+        const std::vector<int> next = pack(trial, order, m, macros, m.rows);
+        for (size_t i : by_traffic)
+            if (given_up[i]) trial[i].resident = false, trial[i].slots.clear();
+        int need = 0;  // the widest streamed tile, in whole segments
+        for (size_t i : by_traffic)
+            if (!trial[i].resident)
+                for (const TileShape& t : trial[i].tiles) need = std::max(need, align_up(tile_footprint(t, m), m.segment_rows));
+        p.stream_macros.clear();
+        p.stream_base.clear();
+        if (need > 0)
+            for (int k = 0; k < macros; ++k) {
+                const int base = align_up(next[size_t(k)], m.segment_rows);
+                if (m.rows - base >= need) p.stream_macros.push_back(k), p.stream_base.push_back(base);
+            }
+        bool streamed = false;
+        for (size_t i : by_traffic) streamed = streamed || !trial[i].resident;
+        if (!streamed || !p.stream_macros.empty()) {
+            p.layers = std::move(trial);
+            return p;
         }
-        if (valid && traffic < best_traffic) {
-            best = std::move(trial);
-            best_traffic = traffic;
-            best_window = window;
-        }
-        if (valid && traffic == 0) break;
+        // No room to stream through: give up the resident layer with the least traffic.
+        for (auto it = by_traffic.rbegin(); it != by_traffic.rend(); ++it)
+            if (trial[*it].resident) {
+                given_up[*it] = 1;
+                break;
+            }
     }
-    p.layers = std::move(best);
-    // Nothing streams: no window is kept.
-    p.stream_window = p.streamed_layers() == 0 ? 0 : best_window;
-    return p;
 }
 
 int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m) {
@@ -134,11 +134,7 @@ int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroPar
     // most-free-rows rule keeps in practice (it is not a theorem of bin packing).
     auto fits = [&](uint64_t k) {
         std::vector<LayerPlacement> all = layers;
-        std::vector<size_t> order;
-        for (size_t i = 0; i < all.size(); ++i)
-            if (all[i].mac) order.push_back(i);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](size_t a, size_t b) { return all[a].stream_bits > all[b].stream_bits; });
+        const std::vector<size_t> order = mac_layers_by_traffic(all);
         pack(all, order, m, int(k), m.rows);
         for (size_t i : order)
             if (!all[i].resident) return false;

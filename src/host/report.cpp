@@ -193,7 +193,7 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     else s["energy_per_image_uj"] = nullptr;
     s["resident_layers"] = r.resident_layers;
     s["streamed_layers"] = r.streamed_layers;
-    s["stream_window_rows"] = r.stream_window;
+    s["stream_macros"] = r.stream_macros;
     s["macros_to_resident"] = r.resident_macros_needed;
     s["macro_busy_cycles"] = r.macro_busy_cycles;
     std::vector<double> busy;
@@ -228,6 +228,10 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     // The network's output codes (logits); the fast engine computes none (fast_engine.hpp).
     if (r.engine == "fast") j["output"] = nullptr;
     else j["output"] = r.output.data;
+    if (r.image_outputs.size() > 1) {
+        j["image_outputs"] = nlohmann::ordered_json::array();
+        for (const Tensor& t : r.image_outputs) j["image_outputs"].push_back(t.data);
+    }
     j["layers"] = nlohmann::ordered_json::array();
     for (const auto& l : r.layers)
         j["layers"].push_back({{"name", l.name},

@@ -84,7 +84,10 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
     }
     plan.resident_macros_needed = macros_to_resident(lp, macro);
     plan.placement = place_network(std::move(lp), macro, M, options.system.residency == "static");
-    const int stream_base = plan.placement.stream_base(macro);
+    // Streamed layers run on the placement's stream macros, planned as if those were all there is.
+    const std::vector<int>& stream_macros = plan.placement.stream_macros;
+    MacroParams stream_macro = macro;
+    stream_macro.macros = std::max<int>(1, int(stream_macros.size()));
     for (size_t i = 0; i < layers.size(); ++i) {
         const LayerPlacement& p = plan.placement.layers[i];
         if (!p.mac) continue;
@@ -95,11 +98,19 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
                 plan.placement_loads[size_t(slot.macro)].push_back({int(i), int(t), 0, 0, slot.row_base, true});
             }
         } else {
-            for (int k = 0; k < M; ++k) {
+            const LayerPlan sp = int(stream_macros.size()) == M ? std::move(stream_plans[i])
+                                                                 : plan_layer(*plan.mappers[i], stream_macro);
+            LayerPlacement& lpi = plan.placement.layers[i];
+            lpi.stream_bits = 0;
+            for (size_t k = 0; k < stream_macros.size(); ++k) {
+                const int mk = stream_macros[k];
                 int loaded = -1;
-                for (const Unit& u : stream_plans[i].macros[size_t(k)].units) {
+                for (const Unit& u : sp.macros[k].units) {
                     DDCPIM_ASSERT(u.count >= 1);
-                    plan.units[i][size_t(k)].push_back({int(i), u.tile, u.first, u.count, stream_base, u.tile != loaded});
+                    const bool load = u.tile != loaded;
+                    plan.units[i][size_t(mk)].push_back(
+                        {int(i), u.tile, u.first, u.count, plan.placement.stream_base[k], load});
+                    if (load) lpi.stream_bits += 8 * tile_weight_bytes(macro, lpi.tiles[size_t(u.tile)].rows_used);
                     loaded = u.tile;
                 }
             }
@@ -118,7 +129,7 @@ SystemOptions system_options(const ConfigFile& cfg, int images) {
     o.memory = cfg.memory;
     o.system = cfg.system;
     o.ops_per_cycle = cfg.host.ops_per_cycle;
-    o.images = images;
+    o.images = images > 0 ? images : cfg.system.images;
     return o;
 }
 
@@ -155,7 +166,7 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     r.images = plan.options.images;
     r.resident_layers = plan.placement.resident_layers();
     r.streamed_layers = plan.placement.streamed_layers();
-    r.stream_window = plan.placement.stream_window;
+    r.stream_macros = int(plan.placement.stream_macros.size());
     r.resident_macros_needed = plan.resident_macros_needed;
     r.macro_busy_cycles.assign(size_t(plan.macro.macros), 0);
     r.layers.clear();

@@ -82,10 +82,13 @@ int sc_main(int argc, char** argv) {
         Network net = build_network(cfg);
         bool batched = false;
         std::vector<Tensor> inputs = cli::load_inputs(o, cfg, &batched);
-        if (app.count("--images") && images < 1)
-            throw UserError({}, fmt::format("--images: expected at least 1 image, got {}", images));
+        if (app.count("--images") && (images < 1 || images > 65536))
+            throw UserError({}, fmt::format("--images: expected 1 to 65536 images, got {}", images));
+        if (!app.count("--images") && cfg.system.images > 1) images = cfg.system.images;
         if (batched && images && images != int(inputs.size()))
-            throw UserError({o.input_npy}, fmt::format("--images {} but the batch holds {} images", images, inputs.size()));
+            throw UserError({o.input_npy}, fmt::format("{} {} but the batch holds {} images",
+                                                       app.count("--images") ? "--images" : "system.images", images,
+                                                       inputs.size()));
         if (!batched && images > 1) {
             // Distinct images: the config's seed for the first, then the next seeds.
             if (!o.input_npy.empty())

@@ -8,10 +8,10 @@
 //    Layers are placed in order of their weight traffic per image when
 //    streamed, most first; each tile goes to the macro with the most free rows
 //    (the lowest index on a tie), which spreads a layer's tiles for parallelism.
-//    A layer that does not fit whole streams. Streamed layers need room: the
-//    top `stream_window` rows of every macro are kept for them (the largest
-//    streamed tile, whole segments), and the placement is redone with that
-//    much less until the window stops growing.
+//    A layer that does not fit whole streams. Streamed tiles need room: they
+//    run on the macros whose free rows (from a segment boundary) hold the
+//    largest streamed tile. While no macro has that room, the resident layer
+//    with the least traffic is given up and the rest placed again.
 #pragma once
 
 #include <cstdint>
@@ -39,13 +39,12 @@ struct LayerPlacement {
 
 struct Placement {
     bool is_static = false;
-    int stream_window = 0;  // rows at the top of every macro kept for streamed tiles
     std::vector<LayerPlacement> layers;  // one per network layer
+    // The macros streamed tiles run on, and the first row they are written at.
+    std::vector<int> stream_macros, stream_base;
     bool fully_resident() const;
     int resident_layers() const;
     int streamed_layers() const;
-    // First array row of a streamed tile.
-    int stream_base(const MacroParams& m) const { return m.rows - stream_window; }
 };
 
 // Rows a tile takes in an array: rows_used, or whole segments for a depthwise tile.

@@ -59,7 +59,7 @@ struct SimResult {
     uint64_t link_bits = 0;                 // host-macro link traffic of the run
     std::vector<uint64_t> macro_busy_cycles;  // per macro: edges a command was in progress
     int resident_layers = 0, streamed_layers = 0;
-    int stream_window = 0;                  // rows of every macro kept for streamed tiles
+    int stream_macros = 0;                  // macros with room for streamed tiles
     int resident_macros_needed = 0;         // fewest macros holding every tile resident
     uint64_t total_cycles = 0;
     uint64_t macro_cycles = 0;

@@ -80,8 +80,9 @@ uint64_t host_cycles(uint64_t operations, int ops_per_cycle);
 
 namespace ddcpim::host {
 
-// The options of a config's `memory:`, `system:` and `host:` sections.
-SystemOptions system_options(const ConfigFile& cfg, int images = 1);
+// The options of a config's `memory:`, `system:` and `host:` sections;
+// images > 0 overrides system.images.
+SystemOptions system_options(const ConfigFile& cfg, int images = 0);
 
 // When each layer of each image became ready and finished, in edges; what
 // both engines record and the summary is computed from.

@@ -1,0 +1,343 @@
+// The system around the macros (ARCHITECTURE section 8, docs/host.md "The
+// system"): placement on hand-worked networks, the off-chip weight memory
+// through its TLM socket, traffic and bandwidth, the pipeline of a stream of
+// images against a schedule worked out by hand, and the command line.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include <fstream>
+#include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "ddcpim/host/fast_engine.hpp"
+#include "ddcpim/host/system_plan.hpp"
+#include "ddcpim/memory/weight_memory.hpp"
+#include "macro_bench.hpp"
+#include "test_util.hpp"
+
+using namespace ddcpim;
+
+namespace {
+
+// A macro small enough to count by hand: 64 rows, 8 columns of 8-bit weights
+// (a weight row is 8 bytes), 16-row segments; Q-bar unused unless asked.
+const char* kMacro =
+    "macro: {rows: 64, weight_columns: 8, segment_rows: 16, complementary: false, dual_broadcast: false, "
+    "dw_mapping: diagonal, input_bus_bits: 128, buffer_vectors: 4, macros: 2}\n";
+
+// Pointwise layers all reading the 16-channel input: a layer of C outputs has
+// C / 8 tiles of 16 rows (128 bytes, 1024 bits each).
+std::string network(const std::vector<std::pair<std::string, int>>& layers, int hw = 2) {
+    std::string y = fmt::format("network:\n  name: hand\n  input: {{channels: 16, height: {0}, width: {0}}}\n  layers:\n", hw);
+    for (const auto& [name, out] : layers)
+        y += fmt::format("    - {{name: {}, kind: pointwise, input: input, out_channels: {}}}\n", name, out);
+    return y;
+}
+
+struct Built {
+    ConfigFile cfg;
+    Network net;
+};
+
+Built build(const std::string& yaml) {
+    Built b{test::parse_config_text(yaml), {}};
+    b.net = build_network(b.cfg);
+    return b;
+}
+
+host::SystemPlan plan_of(const Built& b, const std::string& residency, int macros) {
+    MacroParams m = b.cfg.macro;
+    m.macros = macros;
+    host::SystemOptions o = host::system_options(b.cfg);
+    o.system.residency = residency;
+    return host::plan_system(b.net, m, o);
+}
+
+const host::LayerPlacement& layer(const host::SystemPlan& p, const Built& b, const std::string& name) {
+    for (size_t i = 0; i < b.net.desc.layers.size(); ++i)
+        if (b.net.desc.layers[i].name == name) return p.placement.layers[i];
+    throw std::runtime_error("no layer " + name);
+}
+
+}  // namespace
+
+// ---- placement ----
+
+TEST(Placement, ANetworkThatFitsExactly) {
+    // a: 5 tiles (80 rows), b: 3 tiles (48 rows): 128 rows on two 64-row macros.
+    Built b = build(std::string(kMacro) + network({{"a", 40}, {"b", 24}}));
+    host::SystemPlan p = plan_of(b, "static", 2);
+    EXPECT_TRUE(p.placement.fully_resident());
+    EXPECT_TRUE(p.placement.stream_macros.empty());
+    EXPECT_EQ(p.resident_macros_needed, 2);
+    // Most free rows first: a's tiles alternate (m0 48 rows, m1 32), then b fills m1, m0, m1.
+    std::vector<std::pair<int, int>> a, bb;
+    for (auto s : layer(p, b, "a").slots) a.emplace_back(s.macro, s.row_base);
+    for (auto s : layer(p, b, "b").slots) bb.emplace_back(s.macro, s.row_base);
+    EXPECT_EQ(a, (std::vector<std::pair<int, int>>{{0, 0}, {1, 0}, {0, 16}, {1, 16}, {0, 32}}));
+    EXPECT_EQ(bb, (std::vector<std::pair<int, int>>{{1, 32}, {0, 48}, {1, 48}}));
+    // Nothing crosses the memory per image once placed: the placement loads are all of it.
+    host::SimResult r = host::run_fast(b.net, p.macro, p.options);
+    EXPECT_EQ(r.stream_bits_per_image, 0u);
+    EXPECT_EQ(r.placement_bits, 8u * 1024);
+}
+
+TEST(Placement, ANetworkThatMissesByOneTileStreamsTheLayerThatLeavesRoom) {
+    // c (1 tile) makes 144 rows for 128. With a and b resident nothing is free to stream c
+    // through, so the resident layer with the least traffic, b (3072 bits per image), is given
+    // up; a and c then leave 16 rows free on each macro, and b streams through them.
+    Built b = build(std::string(kMacro) + network({{"a", 40}, {"b", 24}, {"c", 8}}));
+    host::SystemPlan p = plan_of(b, "static", 2);
+    EXPECT_TRUE(layer(p, b, "a").resident);
+    EXPECT_FALSE(layer(p, b, "b").resident);
+    EXPECT_TRUE(layer(p, b, "c").resident);
+    EXPECT_EQ(p.placement.stream_macros, (std::vector<int>{0, 1}));
+    EXPECT_EQ(p.placement.stream_base, (std::vector<int>{48, 48}));
+    EXPECT_EQ(p.resident_macros_needed, 3);
+    host::SimResult r = host::run_fast(b.net, p.macro, p.options);
+    EXPECT_EQ(r.stream_bits_per_image, 3u * 1024);  // b's three tiles, once each
+    EXPECT_EQ(r.placement_bits, 6u * 1024);         // a's five and c's one
+}
+
+TEST(Placement, DdcHoldsAFullyPairedNetworkOnHalfTheMacros) {
+    // Paired, 32 filters take 16 columns: 2 tiles of 16 rows for DDC, 4 for the baseline.
+    const std::string yaml = std::string(kMacro) + "fcc: {pairs: auto}\n" +
+                             network({{"a", 32}, {"b", 32}, {"c", 32}, {"d", 32}});
+    Built b = build(yaml);
+    MacroParams ddc = b.cfg.macro;
+    ddc.complementary = true;
+    ddc.macros = 1;
+    const host::SystemOptions o = host::system_options(b.cfg);
+    host::SystemPlan d = host::plan_system(b.net, ddc, o), base = host::plan_system(b.net, ddc.as_baseline(), o);
+    EXPECT_EQ(d.resident_macros_needed, 2);  // 8 tiles x 16 rows
+    EXPECT_EQ(base.resident_macros_needed, 4);
+    for (size_t i = 0; i < b.net.desc.layers.size(); ++i) {
+        EXPECT_EQ(d.placement.layers[i].tiles.size(), 2u);
+        EXPECT_EQ(base.placement.layers[i].tiles.size(), 4u);
+    }
+}
+
+// ---- the off-chip weight memory, through its socket ----
+
+namespace {
+
+// Two initiators reading at chosen edges; records when each read returned.
+struct MemoryBench : sc_core::sc_module {
+    sc_core::sc_clock clock;
+    memory::WeightMemory memory;
+    tlm_utils::simple_initiator_socket<MemoryBench> socket;
+    std::vector<std::tuple<int, uint64_t, unsigned>> reads;  // macro, edge, bytes
+    std::vector<uint64_t> returned;
+    MemoryBench(sc_core::sc_module_name n, MemoryParams p, std::vector<std::tuple<int, uint64_t, unsigned>> r)
+        : sc_module(n), clock("clock", sc_core::sc_time(10, sc_core::SC_NS)), memory("memory", p, clock.period()),
+          socket("socket"), reads(std::move(r)), returned(reads.size(), 0) {
+        memory.clk(clock);
+        socket.bind(memory.socket);
+        std::vector<uint8_t> fill(4096);
+        for (size_t i = 0; i < fill.size(); ++i) fill[i] = uint8_t(i * 7);
+        tlm::tlm_generic_payload t;
+        t.set_command(tlm::TLM_WRITE_COMMAND);
+        t.set_address(0);
+        t.set_data_ptr(fill.data());
+        t.set_data_length(unsigned(fill.size()));
+        socket->transport_dbg(t);
+        for (size_t i = 0; i < reads.size(); ++i)
+            sc_core::sc_spawn([this, i] { read(i); }, fmt::format("reader_{}", i).c_str());
+    }
+    void read(size_t i) {
+        auto [macro, edge, bytes] = reads[i];
+        if (edge) sc_core::wait(clock.period() * double(edge));
+        std::vector<uint8_t> data(bytes);
+        tlm::tlm_generic_payload t;
+        t.set_command(tlm::TLM_READ_COMMAND);
+        t.set_address(64);
+        t.set_data_ptr(data.data());
+        t.set_data_length(bytes);
+        t.set_streaming_width(bytes);
+        memory::Requester who(macro);
+        t.set_extension(&who);
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        socket->b_transport(t, delay);
+        t.clear_extension(&who);
+        returned[i] = uint64_t(sc_core::sc_time_stamp() / clock.period() + 0.5);
+        if (t.get_response_status() != tlm::TLM_OK_RESPONSE || data[0] != uint8_t(64 * 7)) returned[i] = ~0ULL;
+    }
+};
+
+std::string run_memory(MemoryParams p, std::vector<std::tuple<int, uint64_t, unsigned>> reads,
+                       std::vector<uint64_t> expect) {
+    MemoryBench bench("bench", p, std::move(reads));
+    sc_core::sc_start(sc_core::sc_time(10, sc_core::SC_US));
+    std::string out;
+    for (size_t i = 0; i < expect.size(); ++i)
+        if (bench.returned[i] != expect[i])
+            out += fmt::format("read {}: back at edge {}, expected {}\n", i, bench.returned[i], expect[i]);
+    return out;
+}
+
+}  // namespace
+
+TEST(WeightMemory, TwoMacrosLoadingAtOnceShareTheBandwidth) {
+    // 128 bytes at 16 per cycle: 8 edges of channel each, plus 5 of latency. Both ask at edge 0: the
+    // lower macro is served first (back at 13), the other when the channel frees (8 + 5 + 8 = 21).
+    EXPECT_EQ(test::run_in_child([] { return run_memory({16, 5}, {{1, 0, 128}, {0, 0, 128}}, {21, 13}); }), "");
+    // Alone, each would be back at 13.
+    EXPECT_EQ(test::run_in_child([] { return run_memory({16, 5}, {{1, 0, 128}}, {13}); }), "");
+    // The older request wins over the lower macro.
+    EXPECT_EQ(test::run_in_child([] { return run_memory({16, 0}, {{0, 3, 32}, {1, 1, 32}}, {5, 3}); }), "");
+}
+
+TEST(WeightMemory, HalvingTheBandwidthDoublesTheTransfer) {
+    EXPECT_EQ(test::run_in_child([] { return run_memory({64, 0}, {{0, 0, 512}}, {8}); }), "");
+    EXPECT_EQ(test::run_in_child([] { return run_memory({32, 0}, {{0, 0, 512}}, {16}); }), "");
+}
+
+// ---- traffic ----
+
+TEST(Traffic, OffChipBitsPerImageAreTheTilesStreamed) {
+    // Streamed on one macro: a's 5 tiles and b's 3, each 16 rows of 8 bytes, once per image.
+    Built b = build(std::string(kMacro) + network({{"a", 40}, {"b", 24}}));
+    host::SystemOptions o = host::system_options(b.cfg, 3);
+    MacroParams m = b.cfg.macro;
+    m.macros = 1;
+    host::SimResult r = host::run_fast(b.net, m, o);
+    EXPECT_EQ(r.stream_bits_per_image, 8u * 16 * 8 * 8);
+    EXPECT_EQ(r.offchip_bits, 3 * r.stream_bits_per_image);
+    EXPECT_EQ(r.placement_bits, 0u);
+}
+
+TEST(Traffic, HalvingTheMemoryBandwidthDoublesALoadBoundLayersLoadTime) {
+    // One 64-row tile (512 bytes) and one MVM: the layer waits mostly for its weights.
+    const std::string yaml = std::string(kMacro) +
+                             "memory: {latency: 0}\n"
+                             "network:\n  name: one\n  input: {channels: 64, height: 1, width: 1}\n  layers:\n"
+                             "    - {name: fc, kind: fc, out_features: 8}\n";
+    Built b = build(yaml);
+    MacroParams m = b.cfg.macro;
+    m.macros = 1;
+    host::SystemOptions o = host::system_options(b.cfg);
+    o.memory.bytes_per_cycle = 64;
+    const uint64_t fast = host::run_fast(b.net, m, o).layers[0].macro_cycles;
+    o.memory.bytes_per_cycle = 32;
+    const uint64_t slow = host::run_fast(b.net, m, o).layers[0].macro_cycles;
+    // 512 / 64 = 8 edges of transfer become 16: the layer takes exactly 8 more.
+    EXPECT_EQ(slow - fast, 8u);
+    o.memory.bytes_per_cycle = 1;
+    EXPECT_EQ(host::run_fast(b.net, m, o).layers[0].macro_cycles - fast, 512u - 8);
+}
+
+// ---- the pipeline ----
+
+TEST(Pipeline, StaticPlacementOverlapsImagesAsWorkedOutByHand) {
+    // a (16 -> 8, one tile of 16 rows) on macro 0 and b (8 -> 8, one tile of 8 rows) on macro 1,
+    // one pixel: one MVM each. Memory 8 bytes per cycle, latency 2; links 256 bytes per cycle.
+    const std::string yaml =
+        std::string(kMacro) +
+        "memory: {bytes_per_cycle: 8, latency: 2}\n"
+        "network:\n  name: two\n  input: {channels: 16, height: 1, width: 1}\n  layers:\n"
+        "    - {name: a, kind: pointwise, out_channels: 8}\n"
+        "    - {name: b, kind: pointwise, out_channels: 8}\n";
+    Built b = build(yaml);
+    const int N = 4;
+    host::SystemOptions o = host::system_options(b.cfg, N);
+    o.system.residency = "static";
+    const MacroParams& m = b.cfg.macro;
+    host::SimResult r = host::run_fast(b.net, m, o);
+    ASSERT_EQ(r.resident_layers, 2);
+    ASSERT_EQ(r.layers[0].placed_on, "0");
+    ASSERT_EQ(r.layers[1].placed_on, "1");
+
+    // By hand (docs/host.md, "The system"), in edges. A command written before an edge's
+    // processes is taken at that edge; after a done (seen after them), at the next.
+    using host::load_cost;
+    using host::run_cost;
+    const host::TileShape ta{macro::Mode::Pointwise, 16, 1}, tb{macro::Mode::Pointwise, 8, 1};
+    // Placement: both ask at edge 0; a (128 bytes, 16 edges) first, b (64 bytes, 8) at 16.
+    const uint64_t a_loaded = (0 + 2 + 16) + load_cost(m, 16).busy - 1;   // done, seen after the edge
+    const uint64_t b_loaded = (16 + 2 + 8) + load_cost(m, 8).busy - 1;
+    // A run: its input over the link (1 edge), the command, its result back (1 edge).
+    const uint64_t run_a = run_cost(m, ta, 1).busy, run_b = run_cost(m, tb, 1).busy;
+    const uint64_t host_a = 1, host_b = 1;  // 8 outputs at 16 per cycle
+    // Each macro goes on from an edge t (its last load's done, or its last result back): the input
+    // takes the link at t + 1 ... so the run command is taken at t + 1, done at t + run, and its
+    // result is back at t + run + 1.
+    uint64_t m0 = a_loaded, m1 = b_loaded, end = 0, first = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> host_tasks;
+    for (int i = 0; i < N; ++i) {
+        // a: every image's input is there from the start.
+        const uint64_t a_back = m0 + run_a + 1;
+        m0 = a_back;
+        const uint64_t a_end = a_back + host_a;  // the host is free then (checked below)
+        // b waits for a's output and for macro 1.
+        const uint64_t b_back = std::max(a_end, m1) + run_b + 1;
+        m1 = b_back;
+        const uint64_t b_end = b_back + host_b;
+        host_tasks.push_back({a_back, a_end});
+        host_tasks.push_back({b_back, b_end});
+        end = b_end;
+        if (i == 0) first = b_end;
+    }
+    // The host never had two tasks at once here, so none waited for it.
+    std::sort(host_tasks.begin(), host_tasks.end());
+    for (size_t k = 1; k < host_tasks.size(); ++k) ASSERT_LE(host_tasks[k - 1].second, host_tasks[k].first);
+    EXPECT_EQ(r.first_image_cycles, first);
+    EXPECT_EQ(r.total_cycles, end);
+    // Overlapped: less than N first images one after the other.
+    EXPECT_LT(r.total_cycles, uint64_t(N) * r.first_image_cycles);
+    // Stream residency rewrites both layers for every image: slower than the pipeline.
+    o.system.residency = "stream";
+    EXPECT_GT(host::run_fast(b.net, m, o).total_cycles, r.total_cycles);
+}
+
+// ---- the command line ----
+
+namespace {
+std::string sim() { return std::string(DDCPIM_BIN_DIR) + "/ddcpim_sim --config " + test::source_path("configs/tiny_residual.yaml"); }
+}  // namespace
+
+TEST(SystemCli, StreamAndStaticGiveTheSameOutputsForEveryImageVerified) {
+    test::TempDir d;
+    std::string out;
+    for (const char* mode : {"", " --baseline"})
+        for (const char* residency : {"stream", "static"}) {
+            const std::string json = d.file(std::string(residency) + (*mode ? "_base" : "") + ".json");
+            ASSERT_EQ(test::run_command(sim() + mode + " --images 3 --verify --set macro.macros=3 --set system.residency=" +
+                                            residency + " --json " + json + " -q",
+                                        &out),
+                      0)
+                << out;
+        }
+    auto outputs = [&](const std::string& f) {
+        std::ifstream in(d.file(f));
+        nlohmann::json j = nlohmann::json::parse(in);
+        EXPECT_EQ(j["verified"], true) << f;
+        EXPECT_EQ(j["run"]["images"], 3) << f;
+        return j["image_outputs"];
+    };
+    const nlohmann::json stream = outputs("stream.json"), fixed = outputs("static.json");
+    ASSERT_EQ(stream.size(), 3u);
+    EXPECT_EQ(stream, fixed);
+    EXPECT_EQ(outputs("stream_base.json"), stream);
+    EXPECT_EQ(outputs("static_base.json"), stream);
+    EXPECT_NE(stream[0], stream[1]);  // distinct images
+}
+
+TEST(SystemCli, BadSystemInputIsAClearErrorWithStatus2) {
+    std::string out;
+    const std::pair<std::string, std::string> cases[] = {
+        {" --set memory.bandwidth=8", "memory.bandwidth"},
+        {" --set system.residence=static", "system.residence"},
+        {" --set memory.bytes_per_cycle=0", "memory.bytes_per_cycle"},
+        {" --set system.link_bytes_per_cycle=0", "system.link_bytes_per_cycle"},
+        {" --images 0", "--images"},
+        {" --set system.residency=static --set system.select_bits=4 --set macro.macros=17", "select_bits"},
+    };
+    for (const auto& [args, named] : cases) {
+        EXPECT_EQ(test::run_command(sim() + args, &out), 2) << args << "\n" << out;
+        EXPECT_NE(out.find(named), std::string::npos) << args << "\n" << out;
+    }
+}

@@ -9,6 +9,8 @@ One module per job, so that each can be read (and changed) on its own:
   check    `run --check N`: N points again on the clocked engine, compared field by field with the fast ones
   jobs     `jobs` (one shell command per point, for GNU parallel or a Slurm array) and `merge`
   plot     `plot`: PNGs of a results CSV (matplotlib)
+  explore  `explore`: Pareto fronts and speedup by macro size of a large compare sweep
+  system   `system`: throughput, latency, traffic and energy per image against the number of macros
   notes    stderr messages and progress lines
   cli      the command line: argparse, `run`'s loop, exit statuses
 

@@ -28,6 +28,7 @@ from .clocked import DEFAULT_BIN, ClockedRoute, check_bin
 from .jobs import cmd_jobs, cmd_merge
 from .notes import Progress, fmt_secs, note, plural
 from .explore import cmd_explore
+from .system import cmd_system
 from .plot import cmd_plot
 from .results import Results
 from .spec import DEFAULT_MAX_POINTS, Spec, SweepError
@@ -133,7 +134,8 @@ def main(argv=None):
                "  scripts/sweep jobs configs/sweeps/paper_scale.yaml --out jobs.txt --results-dir /shared/paper\n"
                "  scripts/sweep merge configs/sweeps/paper_scale.yaml --results-dir /shared/paper --out paper.csv\n"
                "  scripts/sweep plot out/small.csv --out-dir out/plots\n"
-               "  scripts/sweep explore out/explore.csv --out-dir out/plots        # Pareto fronts, DDC vs baseline")
+               "  scripts/sweep explore out/explore.csv --out-dir out/plots        # Pareto fronts, DDC vs baseline\n"
+               "  scripts/sweep system out/system.csv --out-dir out/plots          # throughput, traffic vs macros")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the pending points here, appending to a CSV")
     r.add_argument("spec")
@@ -179,11 +181,17 @@ def main(argv=None):
     e.add_argument("csv")
     e.add_argument("--out-dir", required=True)
     e.add_argument("--dpi", type=int, default=100)
+    s = sub.add_parser("system", help="throughput, latency, off-chip traffic and energy per image against the number "
+                                      "of macros, with each design's knee (needs matplotlib)")
+    s.add_argument("csv")
+    s.add_argument("--out-dir", required=True)
+    s.add_argument("--dpi", type=int, default=100)
     args = ap.parse_args(argv)
     try:
         if getattr(args, "max_points", 1) < 1:
             raise SweepError(f"--max-points: expected a number of points (1 or more), got {args.max_points}")
-        return {"run": cmd_run, "jobs": cmd_jobs, "merge": cmd_merge, "plot": cmd_plot, "explore": cmd_explore}[args.cmd](args)
+        return {"run": cmd_run, "jobs": cmd_jobs, "merge": cmd_merge, "plot": cmd_plot, "explore": cmd_explore,
+                "system": cmd_system}[args.cmd](args)
     except SweepError as e:
         note(str(e))
         return 2

@@ -20,9 +20,9 @@ METRICS = ("total_cycles", "macro_cycles", "host_cycles", "time_us", "speedup", 
            "weight_density_kb_per_mm2", "weight_capacity_kb",
            # The system around the macros (docs/host.md): from the run's "run" object.
            "first_image_cycles", "images_per_second", "offchip_bits_per_image", "energy_per_image_uj",
-           "macros_to_resident", "verified", "status")
+           "macros_to_resident", "bound_images_per_second", "verified", "status")
 SYSTEM_METRICS = ("first_image_cycles", "images_per_second", "offchip_bits_per_image", "energy_per_image_uj",
-                  "macros_to_resident")
+                  "macros_to_resident", "bound_images_per_second")
 LAYER_COLUMNS = ("layer", "kind", "cycles", "macro_cycles", "host_cycles", "energy_uj")
 COMPONENT_COLUMNS = ("layer", "kind", "quantity", "component", "value")
 

@@ -126,8 +126,12 @@ private:
 
     void host_step(Point p) {
         if (m_host_free > p.edge) return;
-        auto it = m_ready.begin();
-        if (it == m_ready.end() || std::get<0>(*it) > p.edge) return;
+        // Of the tasks ready by now, the lowest image first, then the lowest layer.
+        auto it = m_ready.end();
+        for (auto k = m_ready.begin(); k != m_ready.end() && std::get<0>(*k) <= p.edge; ++k)
+            if (it == m_ready.end() || std::tie(std::get<1>(*k), std::get<2>(*k)) < std::tie(std::get<1>(*it), std::get<2>(*it)))
+                it = k;
+        if (it == m_ready.end()) return;
         const auto [ready, i, l] = *it;
         m_ready.erase(it);
         const uint64_t k = host_cycles(m_plan.host_ops[l], m_plan.options.ops_per_cycle);

@@ -363,14 +363,22 @@ void Host::run() {
             sc_core::wait(s.ready_event);
             continue;
         }
-        const auto [ready, i, l] = *s.ready.begin();
-        const sc_core::sc_time at = m_period * double(ready);
+        const uint64_t earliest = std::get<0>(*s.ready.begin());
+        const sc_core::sc_time at = m_period * double(earliest);
         if (sc_core::sc_time_stamp() < at) {
             // An earlier task may yet become ready while waiting.
             sc_core::wait(at - sc_core::sc_time_stamp(), s.ready_event);
             continue;
         }
-        s.ready.erase(s.ready.begin());
+        // Of the tasks ready by now, the lowest image first, then the lowest layer.
+        const uint64_t now = now_edge();
+        auto pick = s.ready.end();
+        for (auto k = s.ready.begin(); k != s.ready.end() && std::get<0>(*k) <= now; ++k)
+            if (pick == s.ready.end() ||
+                std::tie(std::get<1>(*k), std::get<2>(*k)) < std::tie(std::get<1>(*pick), std::get<2>(*pick)))
+                pick = k;
+        const auto [ready, i, l] = *pick;
+        s.ready.erase(pick);
         const uint64_t start = now_edge();
         host_task(i, l);
         const uint64_t k = host_cycles(s.plan.host_ops[l], m_options.system.ops_per_cycle);

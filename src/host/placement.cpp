@@ -63,6 +63,22 @@ std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<siz
     return next;
 }
 
+// The order that decides whether everything fits: by rows held, most first
+// (independent of how many macros there are, unlike the traffic).
+std::vector<size_t> mac_layers_by_rows(const std::vector<LayerPlacement>& layers) {
+    std::vector<size_t> order;
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (layers[i].mac) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return layers[a].rows > layers[b].rows; });
+    return order;
+}
+
+bool all_resident(const std::vector<LayerPlacement>& layers) {
+    for (const auto& l : layers)
+        if (l.mac && !l.resident) return false;
+    return true;
+}
+
 std::vector<size_t> mac_layers_by_traffic(const std::vector<LayerPlacement>& layers) {
     std::vector<size_t> order;
     for (size_t i = 0; i < layers.size(); ++i)
@@ -87,6 +103,15 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
     if (!is_static) {
         for (int k = 0; k < macros; ++k) p.stream_macros.push_back(k), p.stream_base.push_back(0);
         return p;
+    }
+    {
+        // Everything, if it fits: then the traffic does not matter.
+        std::vector<LayerPlacement> all = p.layers;
+        pack(all, mac_layers_by_rows(all), m, macros, m.rows);
+        if (all_resident(all)) {
+            p.layers = std::move(all);
+            return p;
+        }
     }
     const std::vector<size_t> by_traffic = mac_layers_by_traffic(p.layers);
     std::vector<char> given_up(p.layers.size(), 0);
@@ -134,11 +159,12 @@ int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroPar
     // most-free-rows rule keeps in practice (it is not a theorem of bin packing).
     auto fits = [&](uint64_t k) {
         std::vector<LayerPlacement> all = layers;
-        const std::vector<size_t> order = mac_layers_by_traffic(all);
-        pack(all, order, m, int(k), m.rows);
-        for (size_t i : order)
-            if (!all[i].resident) return false;
-        return true;
+        for (auto& l : all) {
+            l.rows = 0;
+            for (const TileShape& t : l.tiles) l.rows += uint64_t(tile_footprint(t, m));
+        }
+        pack(all, mac_layers_by_rows(all), m, int(k), m.rows);
+        return all_resident(all);
     };
     uint64_t lo = std::max<uint64_t>(1, (rows + uint64_t(m.rows) - 1) / uint64_t(m.rows)), hi = tiles;
     while (lo < hi) {

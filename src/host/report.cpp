@@ -109,10 +109,10 @@ std::string totals(const SimResult& r) {
 std::string system_summary(const SimResult& r) {
     const int mac_layers = r.resident_layers + r.streamed_layers;
     std::string out = fmt::format(
-        "  system: {} residency, {} image(s): first image {} cycles ({:.1f} us), {:.1f} images/s{}; off-chip weights "
-        "{:.1f} Kb/image streamed",
+        "  system: {} residency, {} image(s): first image {} cycles ({:.1f} us), {:.1f} images/s over the run, at "
+        "most {:.1f} in steady state; off-chip weights {:.1f} Kb/image streamed",
         r.residency, r.images, r.first_image_cycles, r.first_image_us(), r.images_per_second(),
-        r.images > 1 ? " in steady state" : " (one image: 1 / latency)", double(r.stream_bits_per_image) / 1e3);
+        r.bound_images_per_second(), double(r.stream_bits_per_image) / 1e3);
     if (r.placement_bits) out += fmt::format(" + {:.1f} Kb placed once", double(r.placement_bits) / 1e3);
     if (!r.technology.empty()) out += fmt::format("; {:.2f} uJ/image with the traffic", r.energy_per_image_uj());
     out += "\n";
@@ -122,6 +122,8 @@ std::string system_summary(const SimResult& r) {
         lo = std::min(lo, f), hi = std::max(hi, f), sum += f;
     }
     const double mean = r.macro_busy_cycles.empty() ? 0 : sum / double(r.macro_busy_cycles.size());
+    out += fmt::format("  steady state: the {} is the busiest resource, {} cycles per image\n", r.bottleneck,
+                       r.bottleneck_cycles);
     out += fmt::format("  macros busy {:.0f}% on average (least {:.0f}%, most {:.0f}%); {}{} of {} MAC layers resident; "
                        "{} macros hold every tile resident\n",
                        100 * mean, 100 * lo, 100 * hi,
@@ -158,9 +160,9 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
     out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", "total", b.total_cycles, d.total_cycles,
                        ratio_text(b.total_cycles, d.total_cycles), ratio_text(b.macro_cycles, d.macro_cycles));
     out += fmt::format("system: every tile resident on {} macros (baseline) vs {} (DDC); off-chip weights {:.1f} vs "
-                       "{:.1f} Kb/image streamed; {:.1f} vs {:.1f} images/s ({} residency, {} macros)\n",
+                       "{:.1f} Kb/image streamed; at most {:.1f} vs {:.1f} images/s in steady state ({} residency, {} macros)\n",
                        b.resident_macros_needed, d.resident_macros_needed, double(b.stream_bits_per_image) / 1e3,
-                       double(d.stream_bits_per_image) / 1e3, b.images_per_second(), d.images_per_second(),
+                       double(d.stream_bits_per_image) / 1e3, b.bound_images_per_second(), d.bound_images_per_second(),
                        d.residency, d.macro.macros);
     return out;
 }
@@ -185,6 +187,10 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     s["first_image_cycles"] = r.first_image_cycles;
     s["first_image_us"] = r.first_image_us();
     s["images_per_second"] = r.images_per_second();
+    s["image_done_cycles"] = r.image_done;
+    s["bottleneck"] = r.bottleneck;
+    s["bottleneck_cycles_per_image"] = r.bottleneck_cycles;
+    s["bound_images_per_second"] = r.bound_images_per_second();
     s["offchip_bits_per_image"] = r.stream_bits_per_image;
     s["placement_bits"] = r.placement_bits;
     s["offchip_bits"] = r.offchip_bits;
@@ -345,6 +351,7 @@ nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& basel
     j["system"] = {{"macros_to_resident", {{"ddc", ddc.resident_macros_needed}, {"baseline", baseline.resident_macros_needed}}},
                    {"offchip_bits_per_image", {{"ddc", ddc.stream_bits_per_image}, {"baseline", baseline.stream_bits_per_image}}},
                    {"images_per_second", {{"ddc", ddc.images_per_second()}, {"baseline", baseline.images_per_second()}}},
+                   {"bound_images_per_second", {{"ddc", ddc.bound_images_per_second()}, {"baseline", baseline.bound_images_per_second()}}},
                    {"first_image_cycles", {{"ddc", ddc.first_image_cycles}, {"baseline", baseline.first_image_cycles}}}};
     j["macro"] = j["ddc"]["macro"];
     j["total_cycles"] = ddc.total_cycles;

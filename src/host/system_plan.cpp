@@ -196,7 +196,45 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     r.macs = net.desc.total_macs();
 }
 
+namespace {
+
+// Cycles each resource is occupied per image, from the plan's closed forms.
+void find_bottleneck(const SystemPlan& plan, SimResult& r) {
+    const MacroParams& m = plan.macro;
+    uint64_t host = 0, memory = 0;
+    for (uint64_t ops : plan.host_ops) host += host_cycles(ops, plan.options.ops_per_cycle);
+    r.bottleneck = "host";
+    r.bottleneck_cycles = host;
+    for (int k = 0; k < m.macros; ++k) {
+        uint64_t busy = 0;
+        for (size_t l = 0; l < plan.units.size(); ++l)
+            for (const WorkUnit& u : plan.units[l][size_t(k)]) {
+                const TileShape& t = plan.placement.layers[l].tiles[size_t(u.tile)];
+                if (u.load) {
+                    busy += load_cost(m, t.rows_used).busy;
+                    memory += memory_beats(plan.options.memory, tile_weight_bytes(m, t.rows_used));
+                }
+                for (int first = u.first; first < u.first + u.count; first += m.buffer_vectors) {
+                    const int n = std::min(m.buffer_vectors, u.first + u.count - first);
+                    busy += run_cost(m, t, n).busy + run_input_link_cycles(m, plan.options.system, t, n) +
+                            run_result_link_cycles(m, plan.options.system, t, n);
+                }
+            }
+        if (busy > r.bottleneck_cycles) {
+            r.bottleneck = fmt::format("macro {}", k);
+            r.bottleneck_cycles = busy;
+        }
+    }
+    if (memory > r.bottleneck_cycles) {
+        r.bottleneck = "off-chip memory";
+        r.bottleneck_cycles = memory;
+    }
+}
+
+}  // namespace
+
 void summarise_timeline(const SystemPlan& plan, const Timeline& t, SimResult& r) {
+    find_bottleneck(plan, r);
     r.macro_cycles = r.host_cycles = r.total_cycles = r.first_image_cycles = 0;
     for (size_t i = 0; i < r.layers.size(); ++i) {
         LayerResult& lr = r.layers[i];
@@ -207,11 +245,13 @@ void summarise_timeline(const SystemPlan& plan, const Timeline& t, SimResult& r)
         r.macro_cycles += lr.macro_cycles;
         r.host_cycles += lr.host_cycles;
     }
+    r.image_done.assign(t.host_end.size(), 0);
     for (size_t img = 0; img < t.host_end.size(); ++img)
         for (uint64_t e : t.host_end[img]) {
             r.total_cycles = std::max(r.total_cycles, e);
-            if (img == 0) r.first_image_cycles = std::max(r.first_image_cycles, e);
+            r.image_done[img] = std::max(r.image_done[img], e);
         }
+    r.first_image_cycles = r.image_done.empty() ? 0 : r.image_done[0];
     r.stream_bits_per_image = 0;
     for (const LayerResult& lr : r.layers) r.stream_bits_per_image += lr.offchip_bits;
 }

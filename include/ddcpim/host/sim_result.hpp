@@ -53,6 +53,7 @@ struct SimResult {
     std::string residency = "stream";
     int images = 1;
     uint64_t first_image_cycles = 0;        // from the start to image 0's last layer done
+    std::vector<uint64_t> image_done;       // per image: the edge its last layer was done
     uint64_t placement_bits = 0;            // resident tiles read from off-chip memory, once
     uint64_t stream_bits_per_image = 0;     // weight bits streamed from off-chip memory per image
     uint64_t offchip_bits = 0;              // all of the run: placement + streamed
@@ -61,6 +62,13 @@ struct SimResult {
     int resident_layers = 0, streamed_layers = 0;
     int stream_macros = 0;                  // macros with room for streamed tiles
     int resident_macros_needed = 0;         // fewest macros holding every tile resident
+    // The busiest resource per image (host, a macro with its link, or the memory channel) and
+    // its cycles: no stream of images can go faster than one per that many cycles.
+    std::string bottleneck;
+    uint64_t bottleneck_cycles = 0;
+    double bound_images_per_second() const {
+        return bottleneck_cycles ? macro.clock_mhz * 1e6 / double(bottleneck_cycles) : 0;
+    }
     uint64_t total_cycles = 0;
     uint64_t macro_cycles = 0;
     uint64_t host_cycles = 0;
@@ -92,11 +100,10 @@ struct SimResult {
 
     double time_us() const { return total_cycles / macro.clock_mhz; }
     double first_image_us() const { return first_image_cycles / macro.clock_mhz; }
-    // Steady state: images after the first over the time they took; one image: 1 / latency.
+    // Measured: the images over the run's time, the pipeline's fill included (a
+    // few images under-state the steady state, which bound_images_per_second gives).
     double images_per_second() const {
-        if (images > 1 && total_cycles > first_image_cycles)
-            return double(images - 1) * macro.clock_mhz * 1e6 / double(total_cycles - first_image_cycles);
-        return first_image_cycles ? macro.clock_mhz * 1e6 / double(first_image_cycles) : 0;
+        return total_cycles ? double(images) * macro.clock_mhz * 1e6 / double(total_cycles) : 0;
     }
     double energy_per_image_uj() const { return images ? energy_uj() / images : 0; }
     double macro_busy_fraction(size_t m) const {

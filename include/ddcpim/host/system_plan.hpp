@@ -17,7 +17,8 @@
 //    vectors over the macro's link and afterwards reads its results back;
 //  - the host does one task at a time (a MAC layer's partial sums and
 //    requantisation once all its units are back, or an element-wise layer),
-//    the earliest ready first, then the lower image, then the lower layer.
+//    of those ready, the lowest image first (images go through in order),
+//    then the lowest layer.
 #pragma once
 
 #include <cstdint>

@@ -83,6 +83,7 @@ tlm::tlm_response_status Controller::write_register(uint32_t offset, uint32_t va
     m_pending_run.input_signed = reg(reg::INPUT_SIGNED) != 0;
     m_pending_run.accumulate = reg(reg::ACCUMULATE) != 0;
     m_error = false;
+    m_command_event.notify();
     return tlm::TLM_OK_RESPONSE;
 }
 

@@ -17,26 +17,26 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
       outputs("outputs", m_geo),
       controller("controller", m_geo) {
     socket.register_b_transport(this, &DdcMacro::b_transport);
-    array.clk(clk);
+    array.clk(m_gated_clk);
     array.write_command(m_write_command);
     array.rows_written(m_rows_written);
-    driver.clk(clk);
+    driver.clk(m_gated_clk);
     driver.run_command(m_run_command);
     driver.lanes(m_lanes);
     driver.vectors_issued(m_vectors_issued);
-    trees.clk(clk);
+    trees.clk(m_gated_clk);
     trees.lanes(m_lanes);
     trees.sums(m_sums);
     reconfigurable.sums(m_sums);
     reconfigurable.columns(m_columns);
-    accumulators.clk(clk);
+    accumulators.clk(m_gated_clk);
     accumulators.columns(m_columns);
     accumulators.results(m_results);
-    outputs.clk(clk);
+    outputs.clk(m_gated_clk);
     outputs.run_command(m_run_command);
     outputs.results(m_results);
     outputs.results_written(m_results_written);
-    controller.clk(clk);
+    controller.clk(m_gated_clk);
     controller.write_command(m_write_command);
     controller.run_command(m_run_command);
     controller.rows_written(m_rows_written);
@@ -44,6 +44,29 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
     controller.busy(m_busy);
     controller.done(m_done);
     controller.state(m_state);
+    SC_HAS_PROCESS(DdcMacro);
+    SC_METHOD(gate);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+void DdcMacro::gate() {
+    if (clk.posedge()) {
+        if (controller.is_busy()) m_drain = m_geo.params.adder_pipeline + 8;
+        if (m_drain > 0) {
+            --m_drain;
+            m_gated_clk.write(true);
+            next_trigger(clk.negedge_event());
+        } else {
+            next_trigger(controller.command_event());  // asleep until a command is written
+        }
+    } else if (clk.negedge()) {
+        m_gated_clk.write(false);
+        next_trigger(clk.posedge_event());
+    } else {
+        // Woken by a command: the next rising edge takes it (this one's, if it is still to come).
+        next_trigger(clk.posedge_event());
+    }
 }
 
 sc_core::sc_trace_file* open_vcd(const std::string& path) {

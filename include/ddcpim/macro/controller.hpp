@@ -37,6 +37,8 @@ public:
     tlm::tlm_response_status write_register(uint32_t offset, uint32_t value);
 
     const sc_core::sc_event& done_event() const { return m_done_event; }
+    // Notified (immediately) when a command is accepted: wakes a gated clock.
+    const sc_core::sc_event& command_event() const { return m_command_event; }
     uint64_t busy_cycles() const { return m_busy_cycles; }
     bool is_busy() const { return m_pending != 0 || m_state != State::Idle; }
 
@@ -57,6 +59,7 @@ private:
     uint64_t m_target = 0;
     uint64_t m_busy_cycles = 0;
     sc_core::sc_event m_done_event;
+    sc_core::sc_event m_command_event;
 };
 
 }  // namespace ddcpim::macro

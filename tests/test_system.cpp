@@ -86,17 +86,22 @@ TEST(Placement, ANetworkThatFitsExactly) {
     EXPECT_EQ(r.placement_bits, 8u * 1024);
 }
 
-TEST(Placement, ANetworkThatMissesByOneTileStreamsTheLayerThatLeavesRoom) {
-    // c (1 tile) makes 144 rows for 128. With a and b resident nothing is free to stream c
-    // through, so the resident layer with the least traffic, b (3072 bits per image), is given
-    // up; a and c then leave 16 rows free on each macro, and b streams through them.
+TEST(Placement, ANetworkThatMissesByOneTileStreamsTheLeastTrafficLayerThatLeavesRoom) {
+    // c (1 tile) makes 144 rows for 128. Packed by traffic, each tile on the first macro with
+    // room: a fills macro 0 (4 tiles) and puts one on macro 1, b fills macro 1, and c finds no
+    // room. Nothing is then free to stream c through, so the resident layer with the least
+    // traffic, b (3072 bits per image), is given up: a and c (on macro 1, rows 16..31) leave
+    // macro 1's rows 32..63, and b streams through them.
     Built b = build(std::string(kMacro) + network({{"a", 40}, {"b", 24}, {"c", 8}}));
     host::SystemPlan p = plan_of(b, "static", 2);
     EXPECT_TRUE(layer(p, b, "a").resident);
     EXPECT_FALSE(layer(p, b, "b").resident);
     EXPECT_TRUE(layer(p, b, "c").resident);
-    EXPECT_EQ(p.placement.stream_macros, (std::vector<int>{0, 1}));
-    EXPECT_EQ(p.placement.stream_base, (std::vector<int>{48, 48}));
+    EXPECT_EQ(p.placement.stream_macros, (std::vector<int>{1}));
+    EXPECT_EQ(p.placement.stream_base, (std::vector<int>{32}));
+    std::vector<std::pair<int, int>> c;
+    for (auto s : layer(p, b, "c").slots) c.emplace_back(s.macro, s.row_base);
+    EXPECT_EQ(c, (std::vector<std::pair<int, int>>{{1, 16}}));
     EXPECT_EQ(p.resident_macros_needed, 3);
     host::SimResult r = host::run_fast(b.net, p.macro, p.options);
     EXPECT_EQ(r.stream_bits_per_image, 3u * 1024);  // b's three tiles, once each

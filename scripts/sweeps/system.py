@@ -13,7 +13,7 @@ import os
 from .plot import num, read_csv
 from .spec import SweepError
 
-PANELS = (("images_per_second", "images / s (measured; dotted: steady-state bound)", 1.0),
+PANELS = (("images_per_second", "images / s", 1.0),
           ("first_image_cycles", "first image latency (ms)", None),
           ("offchip_bits_per_image", "off-chip weights per image (Mb)", 1e-6),
           ("energy_per_image_uj", "energy per image (uJ)", 1.0))
@@ -75,8 +75,8 @@ def plots(data, out_dir, dpi):
             ax.set_ylabel(label)
             ax.grid(True, which="both", lw=0.3)
         axes.flat[0].legend(fontsize=8)
-        fig.suptitle(f"{net}: static placement, a stream of images (dashed: every tile resident; "
-                     f"dotted: the busiest resource's bound)")
+        fig.suptitle(f"{net}: static placement, a stream of images\n(images/s: measured, dotted the steady-state "
+                     f"bound of the busiest resource; dashed: every tile resident)", fontsize=10)
         fig.tight_layout()
         path = os.path.join(out_dir, f"system_{net}.png")
         fig.savefig(path, dpi=dpi)

@@ -29,10 +29,12 @@ namespace {
 int align_up(int v, int to) { return (v + to - 1) / to * to; }
 
 // Packs the layers in `order` into macros of `capacity` rows each; a layer
-// that does not fit whole is left out (resident = false). Returns each
-// macro's first free row.
+// that does not fit whole is left out (resident = false). Each tile goes to
+// the macro with the most free rows (`spread`: a layer's tiles run in
+// parallel) or to the first with room (compact: whole macros stay free for the
+// streamed layers). Returns each macro's first free row.
 std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order, const MacroParams& m,
-                      int macros, int capacity) {
+                      int macros, int capacity, bool spread) {
     std::vector<int> next(size_t(macros), 0);
     for (size_t li : order) {
         LayerPlacement& l = layers[li];
@@ -46,7 +48,10 @@ std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<siz
             for (int k = 0; k < macros; ++k) {
                 const int base = align_up(trial[size_t(k)], align);
                 const int free = capacity - base;
-                if (rows <= free && free > best_free) best = k, best_free = free;
+                if (rows <= free && free > best_free) {
+                    best = k, best_free = free;
+                    if (!spread) break;
+                }
             }
             if (best < 0) {
                 fits = false;
@@ -107,7 +112,7 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
     {
         // Everything, if it fits: then the traffic does not matter.
         std::vector<LayerPlacement> all = p.layers;
-        pack(all, mac_layers_by_rows(all), m, macros, m.rows);
+        pack(all, mac_layers_by_rows(all), m, macros, m.rows, true);
         if (all_resident(all)) {
             p.layers = std::move(all);
             return p;
@@ -120,7 +125,7 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
         for (size_t i : by_traffic)
             if (!given_up[i]) order.push_back(i);
         std::vector<LayerPlacement> trial = p.layers;
-        const std::vector<int> next = pack(trial, order, m, macros, m.rows);
+        const std::vector<int> next = pack(trial, order, m, macros, m.rows, false);
         for (size_t i : by_traffic)
             if (given_up[i]) trial[i].resident = false, trial[i].slots.clear();
         int need = 0;  // the widest streamed tile, in whole segments
@@ -163,7 +168,7 @@ int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroPar
             l.rows = 0;
             for (const TileShape& t : l.tiles) l.rows += uint64_t(tile_footprint(t, m));
         }
-        pack(all, mac_layers_by_rows(all), m, int(k), m.rows);
+        pack(all, mac_layers_by_rows(all), m, int(k), m.rows, true);
         return all_resident(all);
     };
     uint64_t lo = std::max<uint64_t>(1, (rows + uint64_t(m.rows) - 1) / uint64_t(m.rows)), hi = tiles;

@@ -5,11 +5,13 @@
 //    segment boundary: its outputs come out per segment); several tiles share
 //    an array at different rows (the run's ROW_BASE, docs/memory-map.md). A
 //    paired layer has half the column tiles, so it needs half the rows.
-//    If every tile fits (placed by the rows each layer holds, most first),
-//    nothing streams. Otherwise layers are placed in order of their weight
-//    traffic per image when streamed, most first; each tile goes to the macro with the most free rows
-//    (the lowest index on a tie), which spreads a layer's tiles for parallelism.
-//    A layer that does not fit whole streams. Streamed tiles need room: they
+//    If every tile fits, nothing streams: layers are placed by the rows they
+//    hold, most first, each tile on the macro with the most free rows (the
+//    lowest index on a tie), which spreads a layer's tiles for parallelism.
+//    Otherwise layers are placed in order of their weight traffic per image
+//    when streamed, most first, each tile on the first macro with room, which
+//    keeps whole macros free for the streamed layers. A layer that does not
+//    fit whole streams. Streamed tiles need room: they
 //    run on the macros whose free rows (from a segment boundary) hold the
 //    largest streamed tile. While no macro has that room, the resident layer
 //    with the least traffic is given up and the rest placed again.

@@ -1,7 +1,7 @@
 #include "ddcpim/host/placement.hpp"
 
 #include <algorithm>
-#include <numeric>
+#include <queue>
 
 namespace ddcpim::host {
 
@@ -28,13 +28,50 @@ namespace {
 
 int align_up(int v, int to) { return (v + to - 1) / to * to; }
 
+// Spread packing: each tile on the macro with the fewest rows taken (the lowest
+// index on a tie), kept in a heap so that thousands of macros stay cheap. If
+// that macro has no room (after aligning a depthwise tile to a segment), none
+// has.
+std::vector<int> pack_spread(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order,
+                             const MacroParams& m, int macros, int capacity) {
+    using Entry = std::pair<int, int>;  // rows taken, macro
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+    for (int k = 0; k < macros; ++k) heap.push({0, k});
+    for (size_t li : order) {
+        LayerPlacement& l = layers[li];
+        auto trial = heap;
+        std::vector<TileSlot> slots;
+        bool fits = true;
+        for (const TileShape& t : l.tiles) {
+            const int rows = tile_footprint(t, m);
+            const int align = t.mode == macro::Mode::Depthwise ? m.segment_rows : 1;
+            const auto [taken, k] = trial.top();
+            const int base = align_up(taken, align);
+            if (rows > capacity - base) {
+                fits = false;
+                break;
+            }
+            trial.pop();
+            trial.push({base + rows, k});
+            slots.push_back({k, base});
+        }
+        l.resident = fits;
+        l.slots = fits ? std::move(slots) : std::vector<TileSlot>{};
+        if (fits) heap = std::move(trial);
+    }
+    std::vector<int> next(size_t(macros), 0);
+    for (; !heap.empty(); heap.pop()) next[size_t(heap.top().second)] = heap.top().first;
+    return next;
+}
+
 // Packs the layers in `order` into macros of `capacity` rows each; a layer
 // that does not fit whole is left out (resident = false). Each tile goes to
-// the macro with the most free rows (`spread`: a layer's tiles run in
+// the macro with the fewest rows taken (`spread`: a layer's tiles run in
 // parallel) or to the first with room (compact: whole macros stay free for the
 // streamed layers). Returns each macro's first free row.
 std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<size_t>& order, const MacroParams& m,
                       int macros, int capacity, bool spread) {
+    if (spread) return pack_spread(layers, order, m, macros, capacity);
     std::vector<int> next(size_t(macros), 0);
     for (size_t li : order) {
         LayerPlacement& l = layers[li];
@@ -44,15 +81,9 @@ std::vector<int> pack(std::vector<LayerPlacement>& layers, const std::vector<siz
         for (const TileShape& t : l.tiles) {
             const int rows = tile_footprint(t, m);
             const int align = t.mode == macro::Mode::Depthwise ? m.segment_rows : 1;
-            int best = -1, best_free = -1;
-            for (int k = 0; k < macros; ++k) {
-                const int base = align_up(trial[size_t(k)], align);
-                const int free = capacity - base;
-                if (rows <= free && free > best_free) {
-                    best = k, best_free = free;
-                    if (!spread) break;
-                }
-            }
+            int best = -1;
+            for (int k = 0; k < macros && best < 0; ++k)
+                if (rows <= capacity - align_up(trial[size_t(k)], align)) best = k;
             if (best < 0) {
                 fits = false;
                 break;

@@ -6,7 +6,7 @@
 //    an array at different rows (the run's ROW_BASE, docs/memory-map.md). A
 //    paired layer has half the column tiles, so it needs half the rows.
 //    If every tile fits, nothing streams: layers are placed by the rows they
-//    hold, most first, each tile on the macro with the most free rows (the
+//    hold, most first, each tile on the macro with the fewest rows taken (the
 //    lowest index on a tie), which spreads a layer's tiles for parallelism.
 //    Otherwise layers are placed in order of their weight traffic per image
 //    when streamed, most first, each tile on the first macro with room, which

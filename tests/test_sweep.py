@@ -580,6 +580,29 @@ echo "Submitted batch job 1"
         r = self.sweep("explore", self.dir / "missing.csv", "--out-dir", self.dir / "p")
         self.assertEqual(r.returncode, 2, r.stderr)
 
+    def test_system_plots_against_the_macros_and_marks_the_knees(self):
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"
+                         "grid: {macro.macros: [1, 2, 4, 8], system.residency: [static], system.images: [3]}\n")
+        out = self.dir / "r.csv"
+        self.ok(self.sweep("run", spec, "--out", out))
+        rows = read_rows(out)
+        for row in rows:
+            # The system's figures are columns of the CSV.
+            self.assertGreater(float(row["images_per_second"]), 0)
+            self.assertGreater(int(row["first_image_cycles"]), 0)
+            self.assertGreaterEqual(float(row["bound_images_per_second"]), float(row["images_per_second"]))
+        knee = {row["mode"]: row["macros_to_resident"] for row in rows}
+        # Fully resident at the knee: nothing streamed per image from then on.
+        for row in rows:
+            if int(row["macro.macros"]) >= int(row["macros_to_resident"]):
+                self.assertEqual(row["offchip_bits_per_image"], "0", row)
+        r = self.ok(self.sweep("system", out, "--out-dir", self.dir / "plots"))
+        self.assertEqual((self.dir / "plots" / "system_tiny_residual.png").read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertIn(f"| baseline | {knee['baseline']} |", r.stdout)
+        self.assertIn(f"| DDC | {knee['ddc']} |", r.stdout)
+        r = self.sweep("system", self.dir / "missing.csv", "--out-dir", self.dir / "p")
+        self.assertEqual(r.returncode, 2, r.stderr)
+
     def test_plot_writes_pngs(self):
         spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"
                          "grid: {macro.rows: [128, 256], macro.weight_columns: [16, 32]}\n")

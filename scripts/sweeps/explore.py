@@ -12,7 +12,7 @@ For each network of a results CSV (a `compare` sweep, as configs/sweeps/explore.
 import collections
 import math
 
-from .plot import num, read_csv
+from .plot import num, plots_possible, read_csv
 from .spec import SweepError
 
 
@@ -148,16 +148,8 @@ def report(summary):
 
 
 def cmd_explore(args):
-    import os
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise SweepError("explore needs matplotlib: apt-get install python3-matplotlib")
     summary = summarise(args.csv)
-    try:
-        os.makedirs(args.out_dir, exist_ok=True)
-    except OSError as e:
-        raise SweepError(f"--out-dir: cannot create '{args.out_dir}': {e.strerror}")
+    plots_possible("explore", args.out_dir)
     files = plots(summary, args.out_dir, args.dpi)
     print(report(summary))
     for f in files:

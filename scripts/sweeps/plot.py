@@ -12,6 +12,19 @@ from .results import sidecar
 from .spec import SweepError
 
 
+def plots_possible(command, out_dir):
+    """Checks that matplotlib is there and makes `out_dir`, or raises SweepError."""
+    import os
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SweepError(f"{command} needs matplotlib: apt-get install python3-matplotlib")
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise SweepError(f"--out-dir: cannot create '{out_dir}': {e.strerror}")
+
+
 def read_csv(path):
     with open(path, newline="") as f:
         r = csv.reader(f)

@@ -10,7 +10,7 @@ and the figures at a few M.
 import collections
 import os
 
-from .plot import num, read_csv
+from .plot import num, plots_possible, read_csv
 from .spec import SweepError
 
 PANELS = (("images_per_second", "images / s", 1.0),
@@ -104,17 +104,10 @@ def report(data, at=(1, 64, 512)):
 
 
 def cmd_system(args):
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise SweepError("system needs matplotlib: apt-get install python3-matplotlib")
     data = designs(args.csv)
     if not data:
         raise SweepError(f"{args.csv}: no finished points")
-    try:
-        os.makedirs(args.out_dir, exist_ok=True)
-    except OSError as e:
-        raise SweepError(f"--out-dir: cannot create '{args.out_dir}': {e.strerror}")
+    plots_possible("system", args.out_dir)
     files = plots(data, args.out_dir, args.dpi)
     print(report(data))
     for f in files:

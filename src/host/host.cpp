@@ -114,28 +114,26 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
     const uint64_t base = macro_address(m, 0);
     DdcMacro& mc = *m_macros[size_t(m)];
 
+    // The events the macro's blocks have counted so far.
+    auto events = [&] {
+        cost::Events e;
+        e.cell_products = mc.trees.stats().bit_ops;
+        e.tree_evaluations = mc.trees.stats().frames * uint64_t(g.bit_columns) * (m_macro.complementary ? 2 : 1);
+        e.accumulator_updates = mc.accumulators.stats().updates;
+        e.corrections = mc.reconfigurable.stats().corrections;
+        e.rows_written = mc.array.stats().rows_written;
+        e.input_bits = mc.driver.stats().bits_moved;
+        return e;
+    };
     // A command's counts go to its layer: the macro runs nothing else meanwhile.
     auto command = [&](uint32_t code) {
         const uint64_t busy0 = mc.controller.busy_cycles(), compute0 = mc.driver.stats().compute_cycles,
                        write0 = mc.array.stats().write_cycles, stall0 = mc.driver.stats().stall_cycles,
                        wait0 = mc.driver.stats().load_wait_cycles;
-        cost::Events e0;
-        e0.cell_products = mc.trees.stats().bit_ops;
-        e0.tree_evaluations = mc.trees.stats().frames * uint64_t(g.bit_columns) * (m_macro.complementary ? 2 : 1);
-        e0.accumulator_updates = mc.accumulators.stats().updates;
-        e0.corrections = mc.reconfigurable.stats().corrections;
-        e0.rows_written = mc.array.stats().rows_written;
-        e0.input_bits = mc.driver.stats().bits_moved;
+        const cost::Events e0 = events();
         write_reg(m, reg::COMMAND, code);
         sc_core::wait(mc.done_event());
-        cost::Events e1;
-        e1.cell_products = mc.trees.stats().bit_ops;
-        e1.tree_evaluations = mc.trees.stats().frames * uint64_t(g.bit_columns) * (m_macro.complementary ? 2 : 1);
-        e1.accumulator_updates = mc.accumulators.stats().updates;
-        e1.corrections = mc.reconfigurable.stats().corrections;
-        e1.rows_written = mc.array.stats().rows_written;
-        e1.input_bits = mc.driver.stats().bits_moved;
-        lr.events += e1 - e0;
+        lr.events += events() - e0;
         m_result.macro_busy_cycles[size_t(m)] += mc.controller.busy_cycles() - busy0;
         lr.compute += mc.driver.stats().compute_cycles - compute0;
         lr.weight_load += mc.array.stats().write_cycles - write0;

@@ -30,14 +30,16 @@ std::string layer_table(const SimResult& r) {
                            l.name, l.kind, l.shape, l.mapping + (l.pairs_used ? "+" : ""), l.macs, l.mvms, l.cycles,
                            l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization,
                            l.mapping == "host" ? std::string("-") : fmt::format("{:.1f}", double(l.offchip_bits) / 1e3),
-                           l.mapping == "host" ? "" : l.resident ? "resident on " + l.placed_on : std::string("streamed"));
+                           l.mapping == "host" ? ""
+                           : l.resident        ? fmt::format("{} tile(s) resident on {}", l.tiles, l.placed_on)
+                                               : fmt::format("{} tile(s) streamed", l.tiles));
     out += "cycles: the layer's span for the first image (from its input being ready: macro phase, then host\n"
            "work). compute, weights (array writes), input (wait for the first vector) and stall: macro activity\n"
            "summed over the macros and images, without each command's fixed edges, so they\n"
            "need not add up to cycles. host: element-wise work. util: useful MACs / (MVMs x MAC slots of the\n"
            "array). mapping '+': complementary pairs in use (Q-bar holds the partner filter). off-chip: Kb of\n"
-           "weights read per image (streamed layers). placement: resident on the listed macros\n"
-           "(system.residency: static) or streamed.\n";
+           "weights read per image (streamed layers). placement: the layer's tiles, resident on the listed\n"
+           "macros (system.residency: static) or streamed.\n";
     for (const auto& l : r.layers)
         if (!l.note.empty()) out += fmt::format("note: {}: {}\n", l.name, l.note);
     return out;

@@ -38,7 +38,8 @@ System::System(sc_core::sc_module_name name, const Network& net, const MacroPara
     weights.clk(clock);
     bus.to_memory.bind(weights.socket);
     for (int m = 0; m < macro.macros; ++m) {
-        macros.push_back(std::make_unique<macro::DdcMacro>(("macro_" + std::to_string(m)).c_str(), macro));
+        // One macro is busy most of the time: gating its clock would only cost time.
+        macros.push_back(std::make_unique<macro::DdcMacro>(("macro_" + std::to_string(m)).c_str(), macro, macro.macros > 1));
         macros.back()->clk(clock);
         bus.initiators[size_t(m)]->bind(macros.back()->socket);
     }

@@ -4,7 +4,7 @@
 
 namespace ddcpim::macro {
 
-DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
+DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params, bool gated)
     : sc_module(name),
       socket("socket"),
       clk("clk"),
@@ -17,26 +17,30 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
       outputs("outputs", m_geo),
       controller("controller", m_geo) {
     socket.register_b_transport(this, &DdcMacro::b_transport);
-    array.clk(m_gated_clk);
+    auto block_clock = [&](sc_core::sc_in<bool>& port) {
+        if (gated) port(m_gated_clk);
+        else port(clk);
+    };
+    block_clock(array.clk);
     array.write_command(m_write_command);
     array.rows_written(m_rows_written);
-    driver.clk(m_gated_clk);
+    block_clock(driver.clk);
     driver.run_command(m_run_command);
     driver.lanes(m_lanes);
     driver.vectors_issued(m_vectors_issued);
-    trees.clk(m_gated_clk);
+    block_clock(trees.clk);
     trees.lanes(m_lanes);
     trees.sums(m_sums);
     reconfigurable.sums(m_sums);
     reconfigurable.columns(m_columns);
-    accumulators.clk(m_gated_clk);
+    block_clock(accumulators.clk);
     accumulators.columns(m_columns);
     accumulators.results(m_results);
-    outputs.clk(m_gated_clk);
+    block_clock(outputs.clk);
     outputs.run_command(m_run_command);
     outputs.results(m_results);
     outputs.results_written(m_results_written);
-    controller.clk(m_gated_clk);
+    block_clock(controller.clk);
     controller.write_command(m_write_command);
     controller.run_command(m_run_command);
     controller.rows_written(m_rows_written);
@@ -44,6 +48,7 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params)
     controller.busy(m_busy);
     controller.done(m_done);
     controller.state(m_state);
+    if (!gated) return;
     SC_HAS_PROCESS(DdcMacro);
     SC_METHOD(gate);
     sensitive << clk.pos();

@@ -4,13 +4,14 @@ from pathlib import Path
 import torch
 
 from .errors import TrainError
-from .fcc_constraint import Pairing
+from .fcc_constraint import Pairing, Tie
 
 
 def save(model, path, stage):
     pairs = {n: m.pairing.pair_list() for n, m in model.macs.items() if m.pairing is not None}
+    ties = {n: m.weight.shape[0] for n, m in model.macs.items() if m.tie is not None}
     torch.save({"network": model.spec.fingerprint(), "stage": stage, "state": model.state_dict(),
-                "quant": model.quant, "pairs": pairs, "bn": [n for n, m in model.macs.items() if m.bn is not None]},
+                "quant": model.quant, "pairs": pairs, "ties": ties, "bn": [n for n, m in model.macs.items() if m.bn is not None]},
                path)
 
 
@@ -40,6 +41,8 @@ def load(model, path, stages):
         if name in ck["pairs"]:   # an empty pairing of the right shape, filled by load_state_dict
             mac.pairing = Pairing(ck["pairs"][name], torch.zeros(mac.weight.shape[0], mac.weight[0].numel()),
                                   torch.ones(mac.weight.shape[0]))
+        if name in ck.get("ties", {}):
+            mac.tie = Tie(ck["ties"][name])
     model.load_state_dict(ck["state"])
     model.quant = ck["quant"]
     return ck["stage"]

@@ -74,3 +74,45 @@ def attach(model, layer_pairs):
 
 def mac_input(model, name):
     return next(l.inputs[0] for l in model.spec.layers if l.name == name)
+
+
+class Tie(nn.Module):
+    """The `scratch` recipe's float constraint: filter b of each pair is -gain * filter a, from the first step.
+
+    In float the complement ~W = -W - 1 is -W up to one code, so a pair is one direction with its own gain
+    (and batch norm's per-channel scale after it). At the QAT stage the tie becomes a Pairing (to_pairing),
+    which adds the exact complement; the filter rows of b in `weight` are never used while tied.
+    """
+
+    def __init__(self, out_channels):
+        super().__init__()
+        pairs = torch.arange(out_channels // 2 * 2).view(-1, 2)   # (0,1), (2,3), ...: any fixed choice will do
+        self.register_buffer("a", pairs[:, 0].clone())
+        self.register_buffer("b", pairs[:, 1].clone())
+        self.gain = nn.Parameter(torch.ones(len(self.a)))
+
+    def pair_list(self):
+        return [[int(a), int(b)] for a, b in zip(self.a, self.b)]
+
+    def apply(self, weight):
+        g = self.gain.view(-1, *[1] * (weight.dim() - 1))
+        return weight.index_put((self.b,), -g * weight[self.a])
+
+
+@torch.no_grad()
+def tie_to_pairing(mac, s_in):
+    """After batch-norm folding: the tied float filters as a Pairing (latent = W_a in code units, W_b's
+    scale the ratio that makes -scale_b * L equal W_b, negative when BN flipped the sign)."""
+    codes, scales, _ = mac.integer_params(s_in)
+    flat = mac.weight.detach().flatten(1)
+    a, b = mac.tie.a, mac.tie.b
+    wa, wb = flat[a], flat[b]
+    s_a = scales[a]
+    ratio = -(wb * wa).sum(1) / (wa * wa).sum(1).clamp(min=1e-30)
+    s_b = ratio * s_a
+    s_b = torch.where(s_b.abs() < 1e-12, s_a, s_b)      # a dead pair: any non-zero scale
+    start = codes.flatten(1).clone()
+    start[a] = flat[a] / s_a[:, None]
+    all_scales = scales.clone()
+    all_scales[b] = s_b
+    return Pairing(mac.tie.pair_list(), start, all_scales)

@@ -34,6 +34,7 @@ class MacLayer(nn.Module):
         self.bias = nn.Parameter(torch.zeros(o))
         self.bn = nn.BatchNorm2d(o) if use_bn else None
         self.pairing = None      # fcc_constraint.Pairing once FCC fine-tuning starts
+        self.tie = None          # fcc_constraint.Tie: the scratch recipe's pairs in float training
 
     def mac(self, x, w):
         """The sum of products of input x (N, C, H, W) with weights w, as src/ref/ops.cpp defines it."""
@@ -44,13 +45,18 @@ class MacLayer(nn.Module):
             x = F.pad(x, (l, r, t, b))
         return F.conv2d(x, w, stride=self.stride, groups=w.shape[0] if self.kind == "depthwise" else 1)
 
+    def float_weight(self):
+        return self.weight if self.tie is None else self.tie.apply(self.weight)
+
     def float_forward(self, x):
-        y = self.mac(x, self.weight)
+        y = self.mac(x, self.float_weight())
         return self.bn(y) if self.bn is not None else y + self.bias.view(1, -1, 1, 1)
 
     @torch.no_grad()
     def fold_bn(self):
         """Batch norm into the weights and bias: w * g/sqrt(v+e), (b - mean) * g/sqrt(v+e) + beta."""
+        if self.tie is not None:      # the tied filters become real weights; to_pairing keeps them paired
+            self.weight.copy_(self.tie.apply(self.weight))
         if self.bn is None:
             return
         bn = self.bn

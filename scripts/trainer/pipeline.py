@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import yaml
 
-from . import checkpoint, evaluation, fcc_constraint, quantisation, shipping, training
+from . import checkpoint, evaluation, fcc_constraint, pairing_policy, quantisation, shipping, training
 from .data import check_labels, fit_to_input, load_split
 from .errors import TrainError
 from .model import Model
@@ -39,6 +39,26 @@ class Pipeline:
         self.results = json.loads(self.results_path.read_text()) if self.results_path.is_file() else {}
         self.results["config"] = str(args.config)
         self.results["seed"] = args.seed
+        self.decision, paired_share = pairing_policy.decide(args.config, args.bin, args.fcc_policy, args.fcc_kinds,
+                                                            args.fcc_skip)
+        self.paired_layers = [n for n, (ok, _) in self.decision.items() if ok]
+        self.results["policy"] = {"policy": args.fcc_policy, "kinds": list(args.fcc_kinds), "recipe": args.recipe,
+                                  "paired_mac_fraction": paired_share,
+                                  "layers": {n: {"paired": ok, "reason": why} for n, (ok, why) in self.decision.items()}}
+
+    def fcc_name(self, sign_flexible=False):
+        """The paired network's directory: fcc (the default policy, fine-tuned, as before), else
+        fcc_<policy>[_<recipe>] (docs/training.md)."""
+        a = self.args
+        label = policy_label(a.fcc_policy, a.fcc_kinds)
+        name = "fcc" if label == "all" else f"fcc_{label}"
+        if a.recipe != "finetune":
+            name += f"_{a.recipe}"
+        return name + ("_sf" if sign_flexible else "")
+
+    def unpaired_layers(self):
+        """fcc.skip for the int8 export: what the policy leaves unpaired (the fine-tuning recipe pairs the rest)."""
+        return [n for n, (ok, _) in self.decision.items() if not ok]
 
     # -- data -------------------------------------------------------------------------------------------
     def data(self, split):
@@ -68,8 +88,12 @@ class Pipeline:
     def stage_float(self):
         a = self.args
         m = self.model()
+        if a.recipe == "scratch":
+            for name in self.paired_layers:
+                m.macs[name].tie = fcc_constraint.Tie(m.macs[name].weight.shape[0])
         x, y = self.data("train")
-        self.log(f"float: {a.epochs_float} epochs on {len(x)} images")
+        ties = f", {len(self.paired_layers)} layers with tied pairs" if a.recipe == "scratch" else ""
+        self.log(f"float: {a.epochs_float} epochs on {len(x)} images{ties}")
         secs = training.train(m, x, y, "float", a.epochs_float, a.lr, a.seed, batch=a.batch, log=self.log,
                               max_steps=a.max_steps)
         checkpoint.save(m, self.out / "float.pt", "float")
@@ -84,21 +108,35 @@ class Pipeline:
         checkpoint.load(m, self.out / "float.pt", ["float"])
         x, y = self.data("train")
         quantisation.prepare(m, x[:CALIBRATION_IMAGES])
-        self.log(f"qat: {a.epochs_qat} epochs, activation scales from {min(len(x), CALIBRATION_IMAGES)} images")
+        groups, pairs = None, 0
+        for name, mac in m.macs.items():
+            if mac.tie is not None:     # scratch: the tied pairs stay pairs, now exact complements
+                mac.pairing = fcc_constraint.tie_to_pairing(mac, m.quant[fcc_constraint.mac_input(m, name)]["scale"])
+                mac.tie = None
+                pairs += len(mac.pairing.a)
+        if pairs:
+            groups = training.param_groups_fcc(m, a.lr_qat, a.latent_lr)
+        self.log(f"qat: {a.epochs_qat} epochs, activation scales from {min(len(x), CALIBRATION_IMAGES)} images"
+                 + (f", {pairs} complementary pairs throughout" if pairs else ""))
         secs = training.train(m, x, y, "qat", a.epochs_qat, a.lr_qat, a.seed + 1, batch=a.batch, log=self.log,
-                              max_steps=a.max_steps)
+                              max_steps=a.max_steps, param_groups=groups)
         checkpoint.save(m, self.out / "qat.pt", "qat")
-        self.record("int8", epochs=a.epochs_qat, seconds=round(secs, 1))
+        self.record(self.fcc_name() if pairs else "int8", epochs=a.epochs_qat, seconds=round(secs, 1),
+                    **({"float_epochs": a.epochs_float} if pairs else {}))
 
     def stage_export(self):
         m = self.model()
         checkpoint.load(m, self.out / "qat.pt", ["qat"])
-        path = quantisation.export(m, self.out / "int8", self.header("int8 quantisation-aware trained"),
-                                   fcc_skip=self.args.fcc_skip)
+        if any(mac.pairing is not None for mac in m.macs.values()):
+            what, name = f"int8, trained under the pair constraint from the start (policy {self.args.fcc_policy})", \
+                self.fcc_name()
+        else:
+            what, name = "int8 quantisation-aware trained", "int8"
+        path = quantisation.export(m, self.out / name, self.header(what), fcc_skip=self.unpaired_layers())
         self.log(f"export: {path}")
 
     def stage_pair(self, sign_flexible):
-        name = "fcc_post_sf" if sign_flexible else "fcc_post"
+        name = self.fcc_name(sign_flexible).replace("fcc", "fcc_post", 1)
         t0 = time.time()
         out = self.out / name / "network.yaml"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -109,13 +147,14 @@ class Pipeline:
     def stage_finetune(self, sign_flexible):
         a = self.args
         suffix = "_sf" if sign_flexible else ""
+        name = self.fcc_name(sign_flexible)
         m = self.model()
         checkpoint.load(m, self.out / "qat.pt", ["qat"])
-        fcc_constraint.attach(m, read_pairs(self.out / f"fcc_post{suffix}" / "network.yaml"))
+        fcc_constraint.attach(m, read_pairs(self.out / name.replace("fcc", "fcc_post", 1) / "network.yaml"))
         x, y = self.data("train")
         paired = sum(len(mac.pairing.a) for mac in m.macs.values() if mac.pairing is not None)
         epochs = a.epochs_fcc_sf if sign_flexible else a.epochs_fcc
-        self.log(f"finetune{suffix}: {epochs} epochs, {paired} pairs")
+        self.log(f"finetune{suffix}: {epochs} epochs, {paired} pairs (policy {a.fcc_policy})")
         groups = training.param_groups_fcc(m, a.lr_qat, a.latent_lr)
         xt, yt = self.data("test")
         curve = []
@@ -128,18 +167,16 @@ class Pipeline:
 
         secs = training.train(m, x, y, "qat", epochs, a.lr_qat, a.seed + 2, batch=a.batch, param_groups=groups,
                               log=self.log, max_steps=a.max_steps, on_epoch=measure if a.curve else None)
-        checkpoint.save(m, self.out / f"fcc{suffix}.pt", "fcc")
-        path = quantisation.export(m, self.out / f"fcc{suffix}", self.header(
+        checkpoint.save(m, self.out / f"{name}.pt", "fcc")
+        path = quantisation.export(m, self.out / name, self.header(
             f"int8 FCC fine-tuned{', sign-flexible' if sign_flexible else ''}, every pair listed"))
         self.log(f"export: {path}")
-        self.record(f"fcc{suffix}", epochs=epochs, seconds=round(secs, 1), **({"curve": curve} if curve else {}))
+        self.record(name, epochs=epochs, seconds=round(secs, 1), **({"curve": curve} if curve else {}))
 
     def stage_evaluate(self):
         xt, yt = self.data("test")
-        for name in ("int8", "fcc_post", "fcc", "fcc_post_sf", "fcc_sf"):
-            cfg = self.out / name / "network.yaml"
-            if not cfg.is_file():
-                continue
+        for cfg in exported(self.out):
+            name = cfg.parent.name
             t0 = time.time()
             top1, _ = evaluation.ddcpim_ref(cfg, xt, yt, self.args.bin)
             self.log(f"evaluate: {name}: top-1 {100 * top1:.2f}% (ddcpim_ref, {len(xt)} test images, "
@@ -150,9 +187,9 @@ class Pipeline:
         dest_root = Path(self.args.ship_to)
         xt, yt = self.data("test")
         stem = Path(self.args.config).stem
-        for name in ("int8", "fcc", "fcc_sf"):
-            cfg = self.out / name / "network.yaml"
-            if not cfg.is_file():
+        for cfg in exported(self.out):
+            name = cfg.parent.name
+            if name.startswith("fcc_post"):
                 continue
             shipped = shipping.ship(cfg, dest_root / f"{stem}_{name}")
             entry = shipping.measure(shipped, (xt, yt), self.args.bin)
@@ -171,6 +208,17 @@ class Pipeline:
             else:
                 getattr(self, f"stage_{st}")()
             self.log(f"[{st} done in {time.time() - t0:.0f} s]")
+
+
+def policy_label(policy, kinds):
+    """fcc_<label>: the policy's name, or for `kinds` the roles it pairs (kinds-stem-expand-head)."""
+    return "kinds-" + "-".join(kinds) if policy == "kinds" else policy
+
+
+def exported(out):
+    """Every exported network in a work directory, int8 first."""
+    found = sorted(p for p in Path(out).glob("*/network.yaml"))
+    return sorted(found, key=lambda p: p.parent.name != "int8")
 
 
 def read_pairs(config):

@@ -87,6 +87,13 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     fcc["sign_flexible"] = config.fcc.options.sign_flexible;
     fcc["refit_scales"] = config.fcc.options.refit_scales;
     fcc["exact_limit"] = config.fcc.options.exact_limit;
+    fcc["policy"] = fcc::policy_name(config.fcc.policy);
+    if (config.fcc.policy == fcc::Policy::Kinds) {
+        YAML::Node kinds(YAML::NodeType::Sequence);
+        for (auto r : config.fcc.kinds) kinds.push_back(fcc::role_name(r));
+        kinds.SetStyle(YAML::EmitterStyle::Flow);
+        fcc["kinds"] = kinds;
+    }
     if (!config.fcc.skip.empty()) {
         YAML::Node skip(YAML::NodeType::Sequence);
         skip.SetStyle(YAML::EmitterStyle::Flow);
@@ -94,6 +101,17 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
         fcc["skip"] = skip;
     }
     root["fcc"] = fcc;
+    if (config.accuracy.measured) {
+        const AccuracyRecord& a = config.accuracy;
+        YAML::Node acc(YAML::NodeType::Map);
+        acc["top1"] = a.top1;
+        acc["dataset"] = a.dataset;
+        acc["images"] = a.images;
+        acc["engine"] = a.engine;
+        if (a.int8_top1 >= 0) acc["int8_top1"] = a.int8_top1;
+        if (!a.int8_network.empty()) acc["int8_network"] = a.int8_network;
+        root["accuracy"] = acc;
+    }
     const NetworkDesc& d = config.network;
     YAML::Node net(YAML::NodeType::Map);
     net["name"] = d.name;

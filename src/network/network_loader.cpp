@@ -55,6 +55,26 @@ FccDefaults parse_fcc_defaults(const StrictNode& n) {
     if (auto p = n.optional_child("pairs"))
         d.mode = p->as_choice({"auto", "none"}) == "auto" ? PairSpec::Mode::Auto : PairSpec::Mode::None;
     d.options = parse_fcc_options(n, d.options);
+    if (auto p = n.optional_child("policy")) {
+        std::string v = p->as_choice(fcc::policy_names());
+        d.policy = static_cast<fcc::Policy>(
+            std::find(fcc::policy_names().begin(), fcc::policy_names().end(), v) - fcc::policy_names().begin());
+    }
+    if (auto k = n.optional_child("kinds")) {
+        if (d.policy != fcc::Policy::Kinds) k->fail("fcc.kinds is read only with policy: kinds");
+        if (!k->is_sequence() || k->size() == 0) k->fail("expected a non-empty list of roles (stem, expand, "
+                                                          "depthwise, project, head, fc, se)");
+        for (size_t i = 0; i < k->size(); ++i) {
+            std::string v = k->element(i).as_choice(fcc::role_names());
+            auto r = static_cast<fcc::Role>(std::find(fcc::role_names().begin(), fcc::role_names().end(), v) -
+                                            fcc::role_names().begin());
+            if (std::find(d.kinds.begin(), d.kinds.end(), r) != d.kinds.end())
+                k->element(i).fail(fmt::format("role '{}' is listed twice", v));
+            d.kinds.push_back(r);
+        }
+    } else if (d.policy == fcc::Policy::Kinds) {
+        n.fail("policy: kinds needs kinds: [roles] (stem, expand, depthwise, project, head, fc, se)");
+    }
     if (auto s = n.optional_child("skip")) {
         if (!s->is_sequence()) s->fail("expected a list of MAC layer names");
         for (size_t i = 0; i < s->size(); ++i) {
@@ -168,8 +188,7 @@ LayerDesc parse_layer(const StrictNode& n, const std::string& previous, const Fc
     }
     if (l.is_mac()) {
         l.in_channels_check = static_cast<int>(ln.get_int("in_channels", -1, 1, int64_t(1) << 30));
-        bool skipped = std::find(fcc.skip.begin(), fcc.skip.end(), l.name) != fcc.skip.end();
-        l.fcc.mode = skipped ? PairSpec::Mode::None : fcc.mode;
+        l.fcc.mode = fcc.mode;  // the pairing policy may turn it off once the graph is known (parse_config)
         l.fcc.options = fcc.options;
         l.fcc.where = l.where;
         l.fcc.where.key += ".fcc.pairs";
@@ -280,6 +299,18 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     // Synthetic, seed 1, when absent: a first network needs no weights section.
     if (auto w = top.optional_child("weights")) cfg.weights = parse_weights(*w, path);
     cfg.technology = resolve_technology(top, path);
+    if (auto a = top.optional_child("accuracy")) {
+        a->expect_map();
+        cfg.accuracy.measured = true;
+        cfg.accuracy.top1 = a->get_double("top1", -1, 0, 1);
+        if (cfg.accuracy.top1 < 0) a->fail("expected top1: the measured top-1 as a fraction (0 to 1)");
+        cfg.accuracy.dataset = a->get_string("dataset", "");
+        cfg.accuracy.images = a->get_int("images", 0, 0, int64_t(1) << 40);
+        cfg.accuracy.engine = a->get_string("engine", "ddcpim_ref");
+        cfg.accuracy.int8_top1 = a->get_double("int8_top1", -1, -1, 1);
+        cfg.accuracy.int8_network = a->get_string("int8_network", "");
+        a->reject_unknown_keys();
+    }
     if (auto h = top.optional_child("host")) {
         h->expect_map();
         cfg.host.ops_per_cycle = static_cast<int>(h->get_int("ops_per_cycle", cfg.host.ops_per_cycle, 1, 1 << 20));
@@ -324,7 +355,26 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     net.reject_unknown_keys();
     top.reject_unknown_keys();
     infer_shapes(nd);
+    // The pairing policy (with fcc.skip) decides which layers `pairs: auto` pairs; a layer's own fcc.pairs wins.
+    cfg.fcc_policy = fcc::decide_pairing(nd, cfg.fcc.policy, cfg.fcc.kinds, cfg.fcc.skip);
+    for (const auto& d : cfg.fcc_policy) {
+        LayerDesc& l = nd.layers[static_cast<size_t>(d.layer)];
+        if (!d.paired && !l.fcc.from_layer) l.fcc.mode = PairSpec::Mode::None;
+    }
     return cfg;
+}
+
+std::string accuracy_text(const ConfigFile& config) {
+    const AccuracyRecord& a = config.accuracy;
+    if (!a.measured) return "accuracy not measured";
+    bool at_load = std::any_of(config.network.layers.begin(), config.network.layers.end(),
+                               [](const LayerDesc& l) { return l.is_mac() && l.fcc.mode == PairSpec::Mode::Auto; });
+    if (at_load)
+        return fmt::format("accuracy not measured for this run (it pairs layers at load; the recorded top-1 {:.1f}% is "
+                           "the network's as stored)", 100 * a.top1);
+    std::string twin = a.int8_top1 >= 0 ? fmt::format(" vs {:.1f}% int8", 100 * a.int8_top1) : "";
+    return fmt::format("top-1 {:.1f}%{} ({}, {} images, {})", 100 * a.top1, twin,
+                       a.dataset.empty() ? "dataset not named" : a.dataset, a.images, a.engine);
 }
 
 ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides) {

@@ -30,17 +30,31 @@ int main(int argc, char** argv) {
     cli::CommonOptions o;
     std::string out_yaml, report_path;
     int samples = 16;
+    bool policy_only = false;
     cli::add_common_options(app, o);
+    app.add_flag("--policy", policy_only, "print which MAC layers the pairing policy (fcc.policy) pairs, each with "
+                                          "its role and the reason, and exit (with --report: as JSON)");
     app.add_option("--out", out_yaml, "the FCC network's config; its weights go to <out stem>.weights/ (required unless --check)");
     app.add_option("--report", report_path, "write the report as JSON");
     app.add_option("--samples", samples, "sample inputs for the fidelity measurement")->check(CLI::Range(1, 100000));
     app.footer(
         "Example:\n"
         "  ddcpim_fcc --config configs/mobilenetv2.yaml --out out/mnv2_fcc.yaml --report out/mnv2_fcc.json\n"
+        "  ddcpim_fcc --config configs/mobilenetv2.yaml --policy --set fcc.policy=rectified\n"
         "Docs: docs/fcc.md.");
     return cli::run_tool("ddcpim_fcc", app, argc, argv, [&] {
         ConfigFile cfg = cli::load_config_from(o);
         if (cli::emit_resolved_config(o, cfg)) return 0;
+        if (policy_only) {
+            if (report_path.empty()) {
+                fmt::print("{}", fcc::policy_table(cfg.network, cfg.fcc_policy, fcc::policy_name(cfg.fcc.policy)));
+            } else {
+                std::ofstream f(report_path);
+                if (!f) throw UserError({report_path}, "cannot open for writing");
+                f << fcc::policy_json(cfg.network, cfg.fcc_policy, fcc::policy_name(cfg.fcc.policy)).dump(2) << "\n";
+            }
+            return 0;
+        }
         if (out_yaml.empty() && !o.check) throw UserError({}, "--out is required: the FCC network's config file");
         // The unpaired network: explicit lists stay (they are in the weights), auto ones are off.
         ConfigFile plain = cfg;
@@ -51,17 +65,14 @@ int main(int argc, char** argv) {
             return cli::report_check("ddcpim_fcc", cfg,
                                      fmt::format("{} layers and their weights built; nothing paired",
                                                  reference.desc.layers.size()));
-        // Every MAC layer is paired, unless its own fcc section says otherwise
-        // (`none`, or an explicit list, which its weights already hold) or fcc.skip lists it.
+        // Every MAC layer the pairing policy chooses (fcc.policy, fcc.skip) is paired, unless its own fcc
+        // section says otherwise (`none`, or an explicit list, which its weights already hold).
         Network paired = reference;
-        const auto& skip = cfg.fcc.skip;
-        for (size_t i = 0; i < paired.desc.layers.size(); ++i) {
-            LayerDesc& l = paired.desc.layers[i];
-            if (!l.is_mac()) continue;
-            bool skipped = std::find(skip.begin(), skip.end(), l.name) != skip.end();
-            l.fcc.mode = l.fcc.from_layer ? cfg.network.layers[i].fcc.mode
-                         : skipped        ? PairSpec::Mode::None
-                                          : PairSpec::Mode::Auto;
+        for (const auto& d : cfg.fcc_policy) {
+            LayerDesc& l = paired.desc.layers[static_cast<size_t>(d.layer)];
+            l.fcc.mode = l.fcc.from_layer ? cfg.network.layers[static_cast<size_t>(d.layer)].fcc.mode
+                         : d.paired       ? PairSpec::Mode::Auto
+                                          : PairSpec::Mode::None;
         }
         g_progress = !o.quiet && isatty(2);
         auto t0 = std::chrono::steady_clock::now();

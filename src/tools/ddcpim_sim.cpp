@@ -204,6 +204,7 @@ int sc_main(int argc, char** argv) {
         for (const auto& r : results) {
             if (!o.quiet) fmt::print("{}\n", host::layer_table(r));
             fmt::print("{}", host::totals(r));
+            if (!compare && !ablate) fmt::print("accuracy: {}\n", accuracy_text(cfg));
             complete = complete && r.mismatch.empty();
         }
         // A DDC result that looks wrong without an error says why, in one line each.
@@ -222,6 +223,10 @@ int sc_main(int argc, char** argv) {
         if (compare && complete) {
             fmt::print("\nspeedup, baseline cycles / DDC cycles (macro: macro phases only)\n{}",
                        host::speedup_table(results[0], results[1]));
+            // Every speedup travels with the accuracy of the network it was measured on (docs/fcc.md).
+            double sp = results[0].macro_cycles ? double(results[1].macro_cycles) / double(results[0].macro_cycles) : 0;
+            fmt::print("DDC {:.2f}x {} than the baseline (macro phases), {}\n", sp >= 1 ? sp : 1 / sp,
+                       sp >= 1 ? "faster" : "slower", accuracy_text(cfg));
             // The two modes compute the same network; different outputs are a simulator bug.
             DDCPIM_ASSERT(results[0].output.data == results[1].output.data);
         }
@@ -233,6 +238,16 @@ int sc_main(int argc, char** argv) {
                 j = host::compare_json(results[0], results[1], verify);
             } else {
                 j = host::result_json(results[0]);
+            }
+            const AccuracyRecord& acc = cfg.accuracy;
+            j["accuracy"] = {{"measured", acc.measured && accuracy_text(cfg).rfind("top-1", 0) == 0},
+                             {"text", accuracy_text(cfg)}};
+            if (acc.measured) {
+                j["accuracy"]["top1"] = acc.top1;
+                j["accuracy"]["int8_top1"] = acc.int8_top1 >= 0 ? nlohmann::ordered_json(acc.int8_top1) : nullptr;
+                j["accuracy"]["dataset"] = acc.dataset;
+                j["accuracy"]["images"] = acc.images;
+                j["accuracy"]["engine"] = acc.engine;
             }
             // The run describes itself: the resolved config, every default written out.
             YAML::Emitter em;

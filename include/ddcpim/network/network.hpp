@@ -12,6 +12,7 @@
 #include "ddcpim/config/system_params.hpp"
 #include "ddcpim/config/overrides.hpp"
 #include "ddcpim/fcc/layer_report.hpp"
+#include "ddcpim/fcc/policy.hpp"
 #include "ddcpim/network/layer.hpp"
 
 namespace ddcpim {
@@ -65,6 +66,22 @@ struct FccDefaults {
     // name was written, for the error when it names no MAC layer.
     std::vector<std::string> skip;
     std::vector<SourceLocation> skip_where;
+    // Which MAC layers `pairs: auto` pairs (docs/fcc.md, pairing policies): all, rectified (outputs that go
+    // through relu, relu6 or swish only), kinds (the roles in `kinds`), list (all but `skip`).
+    fcc::Policy policy = fcc::Policy::All;
+    std::vector<fcc::Role> kinds;
+};
+
+// The measured accuracy a trained network carries (its `accuracy:` section, written by scripts/ddcpim_train
+// ship): what every speedup is printed beside (docs/fcc.md, accuracy with every speedup).
+struct AccuracyRecord {
+    bool measured = false;
+    double top1 = 0;             // top-1 of this network as stored (its listed pairs), fraction
+    std::string dataset;         // e.g. "Fashion-MNIST test"
+    int64_t images = 0;          // images measured
+    std::string engine;          // ddcpim_ref
+    double int8_top1 = -1;       // the same network trained unpaired (its int8 twin), fraction; < 0: unknown
+    std::string int8_network;    // the twin's name
 };
 
 // The host that drives the macros (docs/host.md).
@@ -81,7 +98,9 @@ struct ConfigFile {
     std::string technology;  // technology file for area and energy (absolute after loading)
     WeightSource weights;
     FccDefaults fcc;
+    AccuracyRecord accuracy;
     NetworkDesc network;
+    std::vector<fcc::PolicyDecision> fcc_policy;  // per MAC layer, decided after shape inference
 };
 
 struct Network {
@@ -90,6 +109,10 @@ struct Network {
     std::string origin;               // where the parameters came from, for reports
     std::vector<fcc::LayerReport> fcc_reports;  // of layers paired at load time (`auto`)
 };
+
+// "top-1 87.9% vs 91.3% int8 (Fashion-MNIST test, 10000 images, ddcpim_ref)", or why there is no figure:
+// no record, or the run pairs layers at load that the measured network did not have.
+std::string accuracy_text(const ConfigFile& config);
 
 // Reads and checks a config (structure, keys, types, shapes). Throws UserError.
 ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides = {});

@@ -164,6 +164,29 @@ class ImportTest(ImporterTestCase):
                            capture_output=True, text=True, env=self.env)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_fcc_policy_is_written_and_decided_by_the_loader(self):
+        layers, weights = tiny_model(np.random.default_rng(6))
+        model = write_tfjs(self.dir, layers, weights)
+        r = self.run_import(model, "--no-eval", "--fcc-policy", "rectified")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cfg = self.dir / "out" / "network.yaml"
+        self.assertIn("fcc: {pairs: auto, policy: rectified}", cfg.read_text())
+        report = self.dir / "policy.json"
+        r = subprocess.run([str(self.ref.parent / "ddcpim_fcc"), "--config", str(cfg), "--policy", "--report",
+                            str(report)], capture_output=True, text=True, env=self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        decided = {l["name"]: l["paired"] for l in json.loads(report.read_text())["layers"]}
+        # The classifier's output is the network's: linear, never paired under `rectified`.
+        self.assertFalse(decided["dense"])
+        self.assertTrue(any(decided.values()), decided)
+        for bad, words in ((("--fcc-policy", "kinds"), "needs --fcc-kinds"),
+                           (("--fcc-policy", "kinds", "--fcc-kinds", "stem,tail"), "unknown role 'tail'"),
+                           (("--fcc-kinds", "stem"), "only with --fcc-policy kinds")):
+            r = self.run_import(model, "--no-eval", *bad)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(words, r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+
     def expect_refusal(self, edit, *words, weights_edit=None):
         """The tiny model with `edit(layers by name, model.json)` and `weights_edit(weights)` applied: exit 2,
         no traceback, one error line holding `words`."""

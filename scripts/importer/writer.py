@@ -13,7 +13,7 @@ def fmt_value(v):
 
 
 def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source, header=None, fcc_skip=(),
-                  technology=None):
+                  technology=None, fcc_policy="all", fcc_kinds=()):
     """network.yaml and weights/*.npy. fcc: "auto" pairs every MAC layer at load; an op's `pairs` attribute
     (the trainer's) lists its layer's pairs; fcc_skip is written as fcc.skip. header: the comment lines at
     the top (default: the importer's). technology: written as `technology:` when given (a relative path is
@@ -33,8 +33,13 @@ def write_network(out_dir, name, ops, in_shape, input_scale, params, fcc, source
         lines.append(f"technology: {technology}   # area and energy (docs/cost.md); none: cycles only")
     lines.append("weights: {source: npy, dir: weights}")
     fcc_top = ({"pairs": "auto"} if fcc == "auto" else {}) | ({"skip": list(fcc_skip)} if fcc_skip else {})
+    if fcc == "auto" and fcc_policy != "all":
+        fcc_top["policy"] = fcc_policy
+        if fcc_policy == "kinds":
+            fcc_top["kinds"] = list(fcc_kinds)
     if fcc == "auto":
-        lines += ["# FCC pairs every MAC layer's filters when the network is loaded (docs/fcc.md). To run it unpaired,",
+        which = "every MAC layer's filters" if fcc_policy == "all" else f"the filters of the layers policy {fcc_policy} picks"
+        lines += [f"# FCC pairs {which} when the network is loaded (docs/fcc.md). To run it unpaired,",
                   "# delete this fcc line (or --set fcc.pairs=none), or import with --fcc none.",
                   f"fcc: {fmt_value(fcc_top)}"]
     elif fcc_top:

@@ -194,8 +194,14 @@ class Pipeline:
             shipped = shipping.ship(cfg, dest_root / f"{stem}_{name}")
             entry = shipping.measure(shipped, (xt, yt), self.args.bin)
             entry.update(config=str(Path(self.args.config)), stage=name,
-                         training=self.results.get("stages", {}))
-            shipping.record(dest_root / "accuracy.json", f"{stem}_{name}", entry)
+                         training=self.results.get("stages", {}), policy=self.results.get("policy"))
+            index_path = dest_root / "accuracy.json"
+            index = json.loads(index_path.read_text()) if index_path.is_file() else {}
+            own_int8 = (self.results.get("stages", {}).get("int8") or {}).get("top1")
+            twin, twin_top1 = shipping.int8_twin(index, f"{stem}_{name}", own_int8)
+            shipping.write_accuracy(shipped, entry, twin, twin_top1)
+            entry.update(int8_network=twin, int8_top1=twin_top1)
+            shipping.record(index_path, f"{stem}_{name}", entry)
             self.log(f"ship: {shipped}: top-1 {100 * entry['top1_test']:.2f}% on {entry['test_images']} test "
                      f"images, {100 * entry[f'top1_first_{shipping.SUBSET}']:.2f}% on the first {shipping.SUBSET}")
 

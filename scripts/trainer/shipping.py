@@ -42,6 +42,37 @@ def measure(config, test, bin_dir):
     return {"top1_test": full, "test_images": len(x), f"top1_first_{SUBSET}": sub}
 
 
+DATASET = "Fashion-MNIST test"
+
+
+def int8_twin(index, name, work_int8=None):
+    """(name, full-test top-1) of the network a shipped one is judged against: the same network trained
+    unpaired. A paired network's twin is <network>_int8 in the index (or the int8 export of its own work
+    directory, measured by the caller); an unpaired network is its own."""
+    base = name.split("_fcc")[0]
+    if "_fcc" not in name:
+        return None, None
+    twin = f"{base}_int8"
+    if twin in index:
+        return twin, index[twin]["top1_test"]
+    return (twin, work_int8) if work_int8 is not None else (None, None)
+
+
+def write_accuracy(config, entry, twin_name, twin_top1):
+    """Record the measured top-1 in the shipped network's own YAML (its `accuracy:` section), which
+    ddcpim_sim prints beside every speedup; an older record is replaced."""
+    config = Path(config)
+    lines = [l for l in config.read_text().splitlines() if not l.startswith(("accuracy:", "  top1:", "  dataset:",
+                                                                          "  images:", "  engine:", "  int8_"))]
+    rec = ["accuracy:   # measured when shipped (scripts/ddcpim_train ship); printed beside every speedup",
+           f"  top1: {entry['top1_test']}", f"  dataset: {DATASET}", f"  images: {entry['test_images']}",
+           "  engine: ddcpim_ref"]
+    if twin_top1 is not None:
+        rec += [f"  int8_top1: {twin_top1}", f"  int8_network: {twin_name}"]
+    at = next(i for i, l in enumerate(lines) if l.startswith("network:"))
+    config.write_text("\n".join(lines[:at] + rec + lines[at:]) + "\n")
+
+
 def record(index_path, name, entry):
     index_path = Path(index_path)
     index = json.loads(index_path.read_text()) if index_path.is_file() else {}

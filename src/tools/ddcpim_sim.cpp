@@ -204,7 +204,10 @@ int sc_main(int argc, char** argv) {
         for (const auto& r : results) {
             if (!o.quiet) fmt::print("{}\n", host::layer_table(r));
             fmt::print("{}", host::totals(r));
-            if (!compare && !ablate) fmt::print("accuracy: {}\n", accuracy_text(cfg));
+            if (!compare && !ablate) {
+                std::string acc = accuracy_text(cfg);
+                fmt::print("{}{}\n", acc.rfind("top-1", 0) == 0 ? "accuracy: " : "", acc);
+            }
             complete = complete && r.mismatch.empty();
         }
         // A DDC result that looks wrong without an error says why, in one line each.

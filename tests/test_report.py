@@ -16,6 +16,8 @@ import unittest
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
 import importer_test_case as paths
 
 ENV = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
@@ -90,6 +92,10 @@ class ReportTest(unittest.TestCase):
             "compare_rows128": ["--compare", "--set", "macro.rows=128"],
         }.items():
             cls.runs[name] = cls.simulate(name, ["--config", str(tiny), *args])
+        trained = paths.source_dir / "configs" / "fashion_mnist" / "trained"
+        for name in ("mobilenetv2_fcc", "mobilenetv2_int8"):
+            cls.runs[f"trained_{name}"] = cls.simulate(
+                f"trained_{name}", ["--config", str(trained / name / "network.yaml"), "--engine", "fast", "--compare"])
         cls.runs["mobilenetv2"] = cls.simulate(
             "mobilenetv2", ["--config", str(paths.source_dir / "configs" / "mobilenetv2.yaml"), "--engine", "fast",
                             "--compare"])
@@ -321,6 +327,27 @@ class ReportTest(unittest.TestCase):
                 self.assertIn(c["change"], (0, None))
             self.assertIn(f"[{m['mode']}] layers: {m['in_both']} in both runs, 0 changed", text)
         self.assertEqual(d["speedup"]["total"]["change"], 0)
+
+    def test_accuracy_travels_with_the_speedup(self):
+        # A trained network's record is in the run JSON, the page's headline and the diff; a synthetic one
+        # says it was not measured.
+        fcc, int8 = self.load("trained_mobilenetv2_fcc"), self.load("trained_mobilenetv2_int8")
+        rec = yaml.safe_load((paths.source_dir / "configs" / "fashion_mnist" / "trained" / "mobilenetv2_fcc" /
+                              "network.yaml").read_text())["accuracy"]
+        self.assertTrue(fcc["accuracy"]["measured"])
+        self.assertEqual(fcc["accuracy"]["top1"], rec["top1"])
+        self.assertEqual(fcc["accuracy"]["int8_top1"], rec["int8_top1"])
+        want = f"top-1 {100 * rec['top1']:.1f}% vs {100 * rec['int8_top1']:.1f}% int8"
+        self.assertIn(want, fcc["accuracy"]["text"])
+        self.assertEqual(self.load("compare")["accuracy"], {"measured": False, "text": "accuracy not measured"})
+        page = self.report(self.runs["trained_mobilenetv2_fcc"])
+        self.assertIn(want, page)
+        self.assertIn("accuracy not measured", self.report(self.runs["compare"]))
+        text, d = self.diff(self.runs["trained_mobilenetv2_fcc"], self.runs["trained_mobilenetv2_int8"])
+        self.assertAlmostEqual(d["accuracy"]["top1"]["change"], int8["accuracy"]["top1"] - rec["top1"])
+        self.assertIn(f"accuracy: A {fcc['accuracy']['text']}; B {int8['accuracy']['text']}", text)
+        text, _ = self.diff(self.runs["compare"], self.runs["compare"])
+        self.assertIn("accuracy: accuracy not measured (both)", text)
 
     def test_diff_layer_in_one_run(self):
         doc = self.load("ddc")

@@ -98,7 +98,8 @@ def diff_runs(ra, rb):
     return {"a": run_info(ra), "b": run_info(rb),
             "config": None if cfg is None else [{"key": k, "a": va, "b": vb} for k, va, vb in cfg],
             "modes": modes, "modes_only_in_a": only_a, "modes_only_in_b": only_b,
-            "speedup": diff_speedup(ra.speedup, rb.speedup)}
+            "speedup": diff_speedup(ra.speedup, rb.speedup),
+            "accuracy": {"a": ra.accuracy, "b": rb.accuracy, "top1": change(ra.top1, rb.top1)}}
 
 
 # --- text -------------------------------------------------------------------------------------------------
@@ -192,6 +193,14 @@ def format_text(d, top=20):
             if n > len(shown):
                 lines.append(f"    ... {n - len(shown)} more changed layers (--top {n} shows all)")
             lines.append("    (energy in uJ; rel = change / A)")
+    acc = d["accuracy"]
+    lines.append("")
+    if acc["a"] == acc["b"]:
+        lines.append(f"accuracy: {acc['a']} (both)")
+    else:
+        t = acc["top1"]
+        pts = f" ({100 * t['change']:+.2f} points)" if t["change"] is not None else ""
+        lines.append(f"accuracy: A {acc['a']}; B {acc['b']}{pts}")
     sp = d["speedup"]
     if sp:
         lines.append("")

@@ -367,7 +367,9 @@ def render(run, title=None):
         sp = run.speedup
         m = f", <b>{sp['macro']:.2f}x</b> counting the macro phases only" if sp.get("macro") is not None else ""
         head.append(f'<p class="headline">Speedup, baseline cycles / DDC cycles: <b>{sp["total"]:.2f}x</b> '
-                    f'in total{m}.</p>')
+                    f'in total{m}; the network: <b>{esc(run.accuracy)}</b>.</p>')
+    else:
+        head.append(f'<p class="headline">The network: <b>{esc(run.accuracy)}</b>.</p>')
     head.append('<div style="display:flex;gap:32px;flex-wrap:wrap;align-items:flex-start"><div><h3>Totals</h3>'
                 + totals_table(focus, run.engine) + "</div><div><h3>Macro parameters</h3>" + params_table(focus)
                 + ("<p class=\"plain\">Bold: the modes differ.</p>" if len(focus) > 1 else "") + "</div></div>")

@@ -33,6 +33,23 @@ class Run:
     raw: dict | None = None
 
     @property
+    def accuracy(self):
+        """The run's accuracy line ("top-1 87.9% vs 91.3% int8 (...)" or "accuracy not measured"), as
+        ddcpim_sim printed it beside the speedup; files from before the record say so too."""
+        acc = (self.raw or {}).get("accuracy")
+        if isinstance(acc, dict) and isinstance(acc.get("text"), str):
+            return acc["text"]
+        return "accuracy not measured"
+
+    @property
+    def top1(self):
+        """The measured top-1 (fraction) when the run's network has one that holds for this run, else None."""
+        acc = (self.raw or {}).get("accuracy")
+        if isinstance(acc, dict) and acc.get("measured") is True and is_number(acc.get("top1")):
+            return acc["top1"]
+        return None
+
+    @property
     def mode(self):
         """The JSON's mode: "compare", "ablate", or the one mode ("ddc", "baseline")."""
         return self.results[0][0] if self.kind == "single" else self.kind

@@ -22,7 +22,7 @@ import importer_test_case as paths
 
 sys.path.insert(0, str(paths.source_dir / "scripts"))
 
-from trainer import evaluation, fcc_constraint, quantisation, training  # noqa: E402
+from trainer import evaluation, fcc_constraint, pairing_policy, quantisation, training  # noqa: E402
 from trainer.data import FASHION_MNIST_DIR  # noqa: E402
 from trainer.model import Model  # noqa: E402
 from trainer.netspec import load_netspec  # noqa: E402
@@ -199,6 +199,86 @@ class FineTuning(TrainerTestCase):
                            capture_output=True, text=True, env=ENV)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("verified against the reference engine", r.stdout)
+
+
+class Scratch(TrainerTestCase):
+    """The scratch recipe: pairs tied from the first float step, exact complements at every QAT step."""
+
+    def test_ties_hold_in_float_and_complements_at_every_qat_step(self):
+        rng = np.random.default_rng(21)
+        doc = random_network(rng, "scratch")
+        cfg = self.dir / "scratch.yaml"
+        write_config(cfg, doc)
+        spec = load_netspec(cfg)
+        decision, _ = pairing_policy.decide(cfg, self.bin, "rectified")
+        chosen = [n for n, (ok, _) in decision.items() if ok]
+        self.assertIn("pw1", chosen)                  # rectified
+        self.assertNotIn("pw2", chosen)               # feeds an add: linear
+        self.assertNotIn("se_expand", chosen)         # sigmoid: odd-symmetric
+        torch.manual_seed(3)
+        model = Model(spec)
+        for n in chosen:
+            model.macs[n].tie = fcc_constraint.Tie(model.macs[n].weight.shape[0])
+        images = rng.integers(0, 256, (64,) + tuple(spec.input_shape)).astype(np.uint8)
+        labels = rng.integers(0, spec.classes, 64)
+
+        def tied(step):
+            for n in chosen:
+                mac = model.macs[n]
+                w = mac.float_weight().detach().flatten(1)
+                g = mac.tie.gain.detach()[:, None]
+                self.assertTrue(torch.equal(w[mac.tie.b], -g * w[mac.tie.a]), f"{n} at float step {step}")
+
+        training.train(model, images, labels, "float", 2, 1e-2, 1, batch=16, log=lambda s: None, on_step=tied)
+        quantisation.prepare(model, images)
+        for n in chosen:
+            mac = model.macs[n]
+            mac.pairing = fcc_constraint.tie_to_pairing(mac, quantisation_scale_in(model, n))
+            mac.tie = None
+        # The pairing starts where the folded float filters are: W_a's codes within rounding, and W_b's real
+        # weights within one code of -ratio * W_a (the complement's -1).
+        checked = []
+
+        def complements(step):
+            for n in chosen:
+                mac = model.macs[n]
+                codes, _, _ = mac.integer_params(quantisation_scale_in(model, n), exact=True)
+                self.assertTrue(mac.pairing.check(codes), f"{n} at QAT step {step}")
+            checked.append(step)
+
+        training.train(model, images, labels, "qat", 2, 1e-3, 2, batch=16, log=lambda s: None,
+                       param_groups=training.param_groups_fcc(model, 1e-3, 0.05), on_step=complements)
+        self.assertEqual(checked, list(range(1, 9)))
+        path = quantisation.export(model, self.dir / "scratch_export", ["test"])
+        r = subprocess.run([str(self.bin / "ddcpim_sim"), "--config", str(path), "--verify", "--compare"],
+                           capture_output=True, text=True, env=ENV)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.count("verified against the reference engine"), 2, r.stdout)
+
+    @unittest.skipUnless((FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").is_file(),
+                         "Debian's dataset-fashion-mnist is not installed (scripts/setup installs it)")
+    def test_pipeline_is_deterministic_and_exports_its_pairs(self):
+        cfg = self.dir / "tiny.yaml"
+        cfg.write_text(TINY)
+
+        def run(out):
+            self.run_train("all", "--config", cfg, "--out", out, "--train-images", 2000, "--test-images", 300,
+                           "--max-steps", 40, "--epochs-float", 2, "--epochs-qat", 2, "--batch", 64, "--seed", 5,
+                           "--recipe", "scratch", "--fcc-policy", "rectified", check=0)
+            return json.loads((out / "results.json").read_text())
+
+        a, b = run(self.dir / "a"), run(self.dir / "b")
+        name = "fcc_rectified_scratch"
+        self.assertEqual({k: v.get("top1") for k, v in a["stages"].items()},
+                         {k: v.get("top1") for k, v in b["stages"].items()})
+        self.assertIn("top1", a["stages"][name])
+        self.assertEqual(a["policy"]["layers"]["fc"]["paired"], False)
+        self.assertEqual(a["policy"]["layers"]["pw0"]["paired"], True)
+        text = (self.dir / "a" / name / "network.yaml").read_text()
+        self.assertIn("fcc: {pairs: [[", text)
+        for f in sorted((self.dir / "a" / name / "weights").glob("*.npy")):
+            self.assertEqual(f.read_bytes(), (self.dir / "b" / name / "weights" / f.name).read_bytes(), f.name)
+        self.assertFalse((self.dir / "a" / "int8").exists(), "scratch exports only the paired network")
 
 
 TINY = """weights: {source: npy, dir: weights}

@@ -20,7 +20,9 @@ def decide(config, bin_dir, policy="all", kinds=(), skip=()):
     exe = Path(bin_dir) / "ddcpim_fcc"
     if not exe.is_file():
         raise TrainError(f"{exe}: not found; build the project first (scripts/build) or pass --bin")
-    sets = [f"fcc.policy={policy}"]
+    # The decision needs the graph only: synthetic weights, so that a config whose npy files do not exist yet
+    # (the trainer writes them) still loads.
+    sets = ["weights={source: synthetic}", f"fcc.policy={policy}"]
     if policy == "kinds":
         sets.append(f"fcc.kinds=[{','.join(kinds)}]")
     if skip:

@@ -166,7 +166,8 @@ class Pipeline:
             self.log(f"  after epoch {epoch}: top-1 {100 * curve[-1][1]:.2f}% (exact mode, {len(xt)} test images)")
 
         secs = training.train(m, x, y, "qat", epochs, a.lr_qat, a.seed + 2, batch=a.batch, param_groups=groups,
-                              log=self.log, max_steps=a.max_steps, on_epoch=measure if a.curve else None)
+                              log=self.log, max_steps=a.max_steps, on_epoch=measure if a.curve else None,
+                              label=f"finetune{suffix}")
         checkpoint.save(m, self.out / f"{name}.pt", "fcc")
         path = quantisation.export(m, self.out / name, self.header(
             f"int8 FCC fine-tuned{', sign-flexible' if sign_flexible else ''}, every pair listed"))

@@ -41,8 +41,12 @@ def model_input(codes, mode):
 
 
 def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups=None, log=print,
-          teacher=None, max_steps=None, on_epoch=None):
-    """Adam with a cosine schedule over `epochs` (or max_steps) on uint8 images; returns the wall time.
+          teacher=None, max_steps=None, on_epoch=None, label=None, on_step=None):
+    """Adam with a cosine schedule over `epochs` (cut short at max_steps, when given) on uint8 images; returns
+    the wall time.
+
+    label: what the progress lines are called (default: the mode; fine-tuning says "finetune").
+    on_step: called with the step number after every optimiser step (tests check invariants there).
 
     on_epoch: called with the epoch number after each epoch (e.g. to measure the test accuracy; its time
     is not counted apart).
@@ -53,7 +57,8 @@ def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups
     x_all = torch.from_numpy(images)
     y_all = torch.from_numpy(labels)
     steps_per_epoch = math.ceil(len(x_all) / batch)
-    total = max_steps if max_steps else epochs * steps_per_epoch
+    total = min(max_steps, epochs * steps_per_epoch) if max_steps else epochs * steps_per_epoch
+    label = label or mode
     groups = param_groups or [{"params": [p for p in model.parameters() if p.requires_grad], "lr": lr}]
     opt = torch.optim.Adam(groups)
     base = [g["lr"] for g in opt.param_groups]
@@ -79,16 +84,18 @@ def train(model, images, labels, mode, epochs, lr, seed, batch=128, param_groups
             loss.backward()
             opt.step()
             step += 1
+            if on_step is not None:
+                on_step(step)
             for g, b in zip(opt.param_groups, base):
                 g["lr"] = b * 0.5 * (1 + math.cos(math.pi * step / total))
             run_loss, run_n = run_loss + float(loss) * len(sel), run_n + len(sel)
             if sys.stderr.isatty() and time.time() - shown > 1:
                 shown = time.time()
-                print(f"\r{mode}: step {step}/{total} loss {run_loss / run_n:.4f}", end="", file=sys.stderr)
+                print(f"\r{label}: step {step}/{total} loss {run_loss / run_n:.4f}", end="", file=sys.stderr)
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr)
         epoch += 1
-        log(f"  {mode}: epoch {epoch}/{math.ceil(total / steps_per_epoch)}, "
+        log(f"  {label}: epoch {epoch}/{math.ceil(total / steps_per_epoch)}, "
             f"step {step}, loss {run_loss / max(run_n, 1):.4f}, {time.time() - t0:.0f} s")
         if on_epoch is not None:
             on_epoch(epoch)

@@ -119,7 +119,7 @@ std::string depthwise_case(const MacroParams& p, bool sign, uint64_t seed) {
         for (auto& e : xb) e = random_in(rng, xr);
         b.put_input(0, 0, xa);
         b.put_input(0, 1, xb);
-        b.write_reg(reg::MODE, 1);
+        b.write_reg(reg::MODE, 3);  // depthwise, partner lane
         b.write_reg(reg::INPUT_SIGNED, sign);
         b.write_reg(reg::VECTOR_COUNT, 1);
         b.command_and_wait(kCommandRun);
@@ -191,7 +191,7 @@ TEST(DdcMacro, DepthwiseQBarSideIsWrongWithoutTheCorrection) {
             std::vector<int> xb(size_t(g.rows));
             for (auto& e : xb) e = 1 + int(rng.below(100));  // positive: every unused row leaks
             b.put_input(0, 1, xb);
-            b.write_reg(reg::MODE, 1);
+            b.write_reg(reg::MODE, 3);  // depthwise, partner lane
             b.command_and_wait(kCommandRun);
             int leak = 0;
             for (int r = 0; r < 64; ++r)

@@ -15,7 +15,7 @@ namespace {
 
 // Runs one vector through a driver and returns failures; checks each
 // driven frame against the bytes of the slot.
-std::string drive(bool dual, Mode mode, int rows_used) {
+std::string drive(bool dual, Mode mode, int rows_used, bool partner_lane = true) {
     MacroParams p;
     p.rows = 128;
     p.dual_broadcast = dual;
@@ -42,6 +42,7 @@ std::string drive(bool dual, Mode mode, int rows_used) {
         c.in_slot = 2;
         c.rows_used = rows_used;
         c.mode = mode;
+        c.partner_lane = partner_lane;
         cmd.write(c);
         int bits_seen = 0;
         for (int cycle = 0; cycle < 40; ++cycle) {
@@ -57,12 +58,19 @@ std::string drive(bool dual, Mode mode, int rows_used) {
             for (int r = 0; r < g.rows; ++r) {
                 bool la = (f->a[size_t(r / 64)] >> (r % 64)) & 1, lb = (f->b[size_t(r / 64)] >> (r % 64)) & 1;
                 bool ea = r < rows_used && ((a[r] >> t) & 1);
-                bool eb = !dual ? false : r < rows_used && (((mode == Mode::Depthwise ? b[r] : a[r]) >> t) & 1);
+                bool b_driven = mode == Mode::Depthwise ? dual && partner_lane : dual;
+                bool eb = b_driven && r < rows_used && (((mode == Mode::Depthwise ? b[r] : a[r]) >> t) & 1);
                 if (la != ea || lb != eb) fail += fmt::format("row {} bit {}: A {} B {}\n", r, t, la, lb);
             }
         }
         if (bits_seen != 8) fail += fmt::format("{} bits driven, expected 8\n", bits_seen);
         if (issued.read() != 1) fail += "vector not counted\n";
+        // The bus carries lane B only when it is driven in depthwise mode: rows_used * 8 bits per lane.
+        const int lanes_loaded = mode == Mode::Depthwise && dual && partner_lane ? 2 : 1;
+        if (d.stats().bits_moved != uint64_t(rows_used) * 8 * lanes_loaded)
+            fail += fmt::format("{} bits moved, expected {}\n", d.stats().bits_moved, rows_used * 8 * lanes_loaded);
+        if (d.load_cycles(c) != (rows_used * 8 * lanes_loaded + 255) / 256)
+            fail += fmt::format("{} load cycles\n", d.load_cycles(c));
     });
     return fail.substr(0, 2000);
 }
@@ -75,6 +83,11 @@ TEST(InputDriver, PointwiseLanesAreEqual) {
 
 TEST(InputDriver, DepthwiseLanesCarryTheirOwnVectors) {
     EXPECT_EQ(test::run_in_child([] { return drive(true, Mode::Depthwise, 128); }), "");
+}
+
+TEST(InputDriver, AnUnpairedDepthwiseTileLoadsLaneAOnly) {
+    // The host clears MODE bit 1 for a tile without pairs: lane B is neither loaded nor driven.
+    EXPECT_EQ(test::run_in_child([] { return drive(true, Mode::Depthwise, 128, false); }), "");
 }
 
 TEST(InputDriver, BaselineDrivesLaneAOnly) {

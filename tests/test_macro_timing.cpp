@@ -29,6 +29,7 @@ int64_t run_cycles(int vectors, int ba, int64_t lin, int pipeline) {
 struct RunCase {
     int rows, ba, pipeline, bus, vectors, rows_used;
     bool depthwise;
+    bool single_lane = false;  // depthwise: MODE bit 1 clear (a tile without pairs), lane B not loaded
 };
 
 std::string check_run(const RunCase& c) {
@@ -40,13 +41,13 @@ std::string check_run(const RunCase& c) {
     p.input_bus_bits = c.bus;
     p.segment_rows = std::min(64, c.rows);
     return test::simulate(p, [&](test::MacroBench& b) {
-        b.write_reg(reg::MODE, c.depthwise ? 1 : 0);
+        b.write_reg(reg::MODE, c.depthwise ? (c.single_lane ? 1 : 3) : 0);
         b.write_reg(reg::ROWS_USED, uint32_t(c.rows_used));
         b.write_reg(reg::VECTOR_COUNT, uint32_t(c.vectors));
         uint64_t compute0 = b.read_counter(reg::CYCLES_COMPUTE), stall0 = b.read_counter(reg::CYCLES_STALL),
                  bus0 = b.read_counter(reg::CYCLES_INPUT_BUS);
         uint64_t busy = b.command_and_wait(kCommandRun);
-        int lanes = c.depthwise ? 2 : 1;  // dual broadcast: depthwise loads lane B too
+        int lanes = c.depthwise && !c.single_lane ? 2 : 1;  // dual broadcast: a paired depthwise tile loads lane B too
         int64_t lin = input_load_cycles(c.rows_used, c.ba, lanes, c.bus);
         int64_t expect = run_cycles(c.vectors, c.ba, lin, c.pipeline);
         std::string what = fmt::format("rows {} Ba {} P {} bus {} n {} used {} dw {}: ", c.rows, c.ba, c.pipeline,
@@ -99,8 +100,9 @@ TEST(MacroTiming, BackToBackComputeBound) {
 
 TEST(MacroTiming, BackToBackLoadBoundStalls) {
     // Lin > Ba: the input bus is the bottleneck; depthwise loads two lanes.
+    // A depthwise tile without pairs loads lane A only: the same run is compute-bound again.
     for (RunCase c : {RunCase{256, 8, 2, 128, 6, 256, false}, RunCase{256, 8, 2, 256, 5, 256, true},
-                      RunCase{256, 8, 0, 100, 4, 256, false}})
+                      RunCase{256, 8, 0, 100, 4, 256, false}, RunCase{256, 8, 2, 256, 5, 256, true, true}})
         EXPECT_EQ(test::run_in_child([&] { return check_run(c); }), "");
 }
 

@@ -21,6 +21,12 @@ std::vector<ChannelUnit> channel_units(const LayerDesc& l, const LayerParams& p,
     return units;
 }
 
+bool any_pair(const std::vector<ChannelUnit>& units, int first, int count) {
+    for (int i = first; i < first + count; ++i)
+        if (units[size_t(i)].second >= 0) return true;
+    return false;
+}
+
 int toeplitz_outputs(int kernel, int stride, int segment_rows, int columns) {
     int widest = segment_rows / kernel;  // K rows of the window, each this wide at most
     if (widest < kernel) return 0;
@@ -46,7 +52,7 @@ int ToeplitzMapper::units_in(int t) const {
 
 TileShape ToeplitzMapper::tile_shape(int t) const {
     return {macro::Mode::Depthwise, (units_in(t) - 1) * m_geo.params.segment_rows + m_layer.kernel * m_window,
-            m_layer.out_shape.h * m_blocks};
+            m_layer.out_shape.h * m_blocks, any_pair(m_units, t * m_geo.segments, units_in(t))};
 }
 
 Tile ToeplitzMapper::tile(int t) const {
@@ -58,6 +64,7 @@ Tile ToeplitzMapper::tile(int t) const {
     const int units = units_in(t);
     tile.rows_used = shape.rows_used;
     tile.vectors = shape.vectors;
+    tile.partner_lane = shape.partner_lane;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int s = 0; s < units; ++s) {
@@ -145,8 +152,9 @@ int DiagonalMapper::row_of(int i) const {
 }
 
 TileShape DiagonalMapper::tile_shape(int t) const {
-    return {m_per_segment == 0 ? macro::Mode::Pointwise : macro::Mode::Depthwise, row_of(units_in(t) - 1) + m_k2,
-            m_layer.out_shape.h * m_layer.out_shape.w};
+    const bool depthwise = m_per_segment > 0;
+    return {depthwise ? macro::Mode::Depthwise : macro::Mode::Pointwise, row_of(units_in(t) - 1) + m_k2,
+            m_layer.out_shape.h * m_layer.out_shape.w, depthwise && any_pair(m_units, t * m_per_tile, units_in(t))};
 }
 
 Tile DiagonalMapper::tile(int t) const {
@@ -156,6 +164,7 @@ Tile DiagonalMapper::tile(int t) const {
     tile.mode = shape.mode;
     tile.rows_used = shape.rows_used;
     tile.vectors = shape.vectors;
+    tile.partner_lane = shape.partner_lane;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     if (tile.mode == macro::Mode::Depthwise) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int i = 0; i < units; ++i) {

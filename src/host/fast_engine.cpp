@@ -254,7 +254,7 @@ private:
                 w.n = std::min(mp.buffer_vectors, u.first + u.count - w.first);
                 const uint64_t in = run_input_link_cycles(mp, m_plan.options.system, t, w.n);
                 m_r.layers[size_t(u.layer)].events.link_bits +=
-                    8 * uint64_t(w.n) * uint64_t(input_lanes(mp, t.mode)) * uint64_t(t.rows_used);
+                    8 * uint64_t(w.n) * uint64_t(input_lanes(mp, t)) * uint64_t(t.rows_used);
                 w.stage = Stage::RunCommand;
                 if (in) {
                     w.now = after_wait(w.now, in);

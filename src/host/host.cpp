@@ -200,14 +200,14 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         return id < 0 ? m_inputs[size_t(image_index)] : s.outputs[size_t(image_index)][size_t(id)];
     }();
     std::vector<int64_t>& acc = s.acc[size_t(image)][size_t(u.layer)];
-    write_reg(m, reg::MODE, shape.mode == Mode::Depthwise ? 1 : 0);
+    write_reg(m, reg::MODE, (shape.mode == Mode::Depthwise ? 1u : 0u) | (shape.partner_lane ? 2u : 0u));
     write_reg(m, reg::INPUT_SIGNED, l.in_signed ? 1 : 0);
     write_reg(m, reg::ROWS_USED, uint32_t(shape.rows_used));
     write_reg(m, reg::ROW_BASE, uint32_t(u.row_base));
     write_reg(m, reg::ACCUMULATE, 0);
     write_reg(m, reg::INPUT_SLOT, 0);
     write_reg(m, reg::OUTPUT_SLOT, 0);
-    const int lanes = input_lanes(m_macro, shape.mode);
+    const int lanes = input_lanes(m_macro, shape);
     const uint64_t values = result_values(m_macro, shape.mode);
     // A depthwise tile from a segment boundary: its segment 0 is the array's segment row_base / S_rows.
     const size_t shift = shape.mode == Mode::Depthwise ? size_t(u.row_base / m_macro.segment_rows) * 2 * g.columns : 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/macro/geometry.hpp"
 
 namespace ddcpim::host {
@@ -28,7 +29,7 @@ CommandCost load_cost(const MacroParams& m, int rows) {
 
 CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
     const macro::Geometry g(m);
-    const bool two_lanes = tile.mode == macro::Mode::Depthwise && m.dual_broadcast;
+    const bool two_lanes = input_lanes(m, tile) == 2;
     const uint64_t ba = uint64_t(m.input_bits), vectors = uint64_t(n);
     const uint64_t bits_per_vector = uint64_t(tile.rows_used) * ba * (two_lanes ? 2 : 1);
     // Bus beats to load one vector (at least one, even for zero rows).

@@ -18,8 +18,8 @@ uint64_t link_cycles(const SystemParams& s, uint64_t bytes) {
     return (bytes + uint64_t(s.link_bytes_per_cycle) - 1) / uint64_t(s.link_bytes_per_cycle);
 }
 
-int input_lanes(const MacroParams& m, macro::Mode mode) {
-    return mode == macro::Mode::Depthwise && m.dual_broadcast ? 2 : 1;
+int input_lanes(const MacroParams& m, const TileShape& t) {
+    return t.mode == macro::Mode::Depthwise && m.dual_broadcast && t.partner_lane ? 2 : 1;
 }
 
 uint64_t result_values(const MacroParams& m, macro::Mode mode) {
@@ -31,7 +31,7 @@ uint64_t result_values(const MacroParams& m, macro::Mode mode) {
 }
 
 uint64_t run_input_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {
-    return uint64_t(n) * uint64_t(input_lanes(m, t.mode)) * link_cycles(s, uint64_t(t.rows_used));
+    return uint64_t(n) * uint64_t(input_lanes(m, t)) * link_cycles(s, uint64_t(t.rows_used));
 }
 
 uint64_t run_result_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {

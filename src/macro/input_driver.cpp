@@ -20,7 +20,7 @@ InputDriver::InputDriver(sc_core::sc_module_name name, const Geometry& g)
 }
 
 int InputDriver::load_cycles(const RunCommand& c) const {
-    bool two_lanes = c.mode == Mode::Depthwise && m_geo.dual_broadcast;
+    bool two_lanes = c.mode == Mode::Depthwise && m_geo.dual_broadcast && c.partner_lane;
     int64_t bits = int64_t(c.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1);
     int bus = m_geo.params.input_bus_bits;
     return static_cast<int>(std::max<int64_t>(1, (bits + bus - 1) / bus));
@@ -35,7 +35,8 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     // Lane B: the partner's vector (depthwise, with dual broadcast), the same
     // as lane A (pointwise mode, whenever Q-bar is in use: both sides of a
     // cell see its wordline), or nothing.
-    const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast : (m_geo.dual_broadcast || m_geo.complementary);
+    const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast && c.partner_lane
+                                                   : (m_geo.dual_broadcast || m_geo.complementary);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
     for (int r = 0; r < c.rows_used; ++r) {
         const int row = c.row_base + r;
@@ -93,7 +94,7 @@ void InputDriver::on_clock() {
         if (!m_shadow.full && m_next_load < m_cmd.vectors) {
             ++m_stats.bus_cycles;
             m_load_progress += m_geo.params.input_bus_bits;
-            bool two_lanes = m_cmd.mode == Mode::Depthwise && m_geo.dual_broadcast;
+            bool two_lanes = m_cmd.mode == Mode::Depthwise && m_geo.dual_broadcast && m_cmd.partner_lane;
             if (m_load_progress >= int64_t(m_cmd.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1)) {
                 fill(m_shadow, m_cmd.in_slot + m_next_load, m_cmd);
                 m_stats.bits_moved += uint64_t(m_cmd.rows_used) * m_geo.input_bits * (two_lanes ? 2 : 1);

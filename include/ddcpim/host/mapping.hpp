@@ -36,6 +36,7 @@ struct TileShape {
     macro::Mode mode = macro::Mode::Pointwise;
     int rows_used = 0;
     int vectors = 0;
+    bool partner_lane = false;  // depthwise: lane B carries partner channels (the tile holds a pair)
 };
 
 // One weight tile: what the array holds while its MVMs run.
@@ -45,6 +46,7 @@ struct Tile {
     std::vector<int32_t> weights;  // rows_used x N, row-major: the Q-side weight of (row, column)
     std::vector<std::vector<bool>> used;  // depthwise: per column, the rows it uses; else empty
     int vectors = 0;               // MVMs that run on this tile
+    bool partner_lane = false;     // depthwise: some segment or column holds a pair, lane B is loaded
 };
 
 struct MappingSummary {

@@ -69,7 +69,7 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
 uint64_t tile_weight_bytes(const MacroParams& m, int rows);               // rows x ceil(N * Bw / 8)
 uint64_t memory_beats(const MemoryParams& mem, uint64_t bytes);           // ceil(bytes / bytes_per_cycle)
 uint64_t link_cycles(const SystemParams& s, uint64_t bytes);              // one transaction
-int input_lanes(const MacroParams& m, macro::Mode mode);                  // 2 with dual broadcast in depthwise
+int input_lanes(const MacroParams& m, const TileShape& t);  // 2: depthwise, dual broadcast, a tile with pairs
 uint64_t result_values(const MacroParams& m, macro::Mode mode);           // values read back per MVM
 // A run of n MVMs: link cycles to send its inputs (one transaction per vector
 // and lane, rows_used bytes) and to read its results (one per vector).

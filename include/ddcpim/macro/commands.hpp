@@ -32,10 +32,11 @@ struct RunCommand {
     Mode mode = Mode::Pointwise;
     bool input_signed = false;
     bool accumulate = false;
+    bool partner_lane = false;  // depthwise with dual broadcast: load and drive lane B (partner channels)
     bool operator==(const RunCommand& o) const {
         return id == o.id && vectors == o.vectors && in_slot == o.in_slot && out_slot == o.out_slot &&
                rows_used == o.rows_used && row_base == o.row_base && mode == o.mode && input_signed == o.input_signed &&
-               accumulate == o.accumulate;
+               accumulate == o.accumulate && partner_lane == o.partner_lane;
     }
 };
 

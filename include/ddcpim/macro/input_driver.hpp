@@ -4,8 +4,10 @@
 // bit per cycle (LSB first), on two lanes:
 //   lane A feeds the Q side; lane B feeds the Q-bar side.
 //   Pointwise: B = A. Depthwise with dual_broadcast: B carries the partner
-//   channel's own vector (lane B of the slot). Without dual_broadcast (the
-//   baseline) only lane A is driven: B = 0. Rows at or past rows_used get 0.
+//   channel's own vector (lane B of the slot), when the command's partner_lane
+//   bit says the tile holds pairs; a tile of unpaired channels loads lane A
+//   only, as the baseline does. Without dual_broadcast (the baseline) only
+//   lane A is driven: B = 0. Rows at or past rows_used get 0.
 // A vector takes ceil(rows_used * Ba * lanes_loaded / input_bus_bits) bus
 // cycles; loading the next vector overlaps the current one's Ba compute
 // cycles, and a load slower than compute stalls it.

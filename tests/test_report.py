@@ -339,7 +339,8 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(fcc["accuracy"]["int8_top1"], rec["int8_top1"])
         want = f"top-1 {100 * rec['top1']:.1f}% vs {100 * rec['int8_top1']:.1f}% int8"
         self.assertIn(want, fcc["accuracy"]["text"])
-        self.assertEqual(self.load("compare")["accuracy"], {"measured": False, "text": "accuracy not measured"})
+        self.assertEqual(self.load("compare")["accuracy"],
+                         {"measured": False, "text": "accuracy not measured (synthetic weights)"})
         page = self.report(self.runs["trained_mobilenetv2_fcc"])
         self.assertIn(want, page)
         self.assertIn("accuracy not measured", self.report(self.runs["compare"]))
@@ -347,7 +348,7 @@ class ReportTest(unittest.TestCase):
         self.assertAlmostEqual(d["accuracy"]["top1"]["change"], int8["accuracy"]["top1"] - rec["top1"])
         self.assertIn(f"accuracy: A {fcc['accuracy']['text']}; B {int8['accuracy']['text']}", text)
         text, _ = self.diff(self.runs["compare"], self.runs["compare"])
-        self.assertIn("accuracy: accuracy not measured (both)", text)
+        self.assertIn("accuracy: accuracy not measured (synthetic weights) (both)", text)
 
     def test_diff_layer_in_one_run(self):
         doc = self.load("ddc")

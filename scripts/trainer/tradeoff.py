@@ -77,14 +77,18 @@ def accuracy(config):
 def describe(config, bin_dir):
     """One row of the table."""
     config = Path(config)
-    name = config.parent.name
+    # A shipped network is named by its directory; one in a trainer's work directory by both.
+    work = config.parent.parent
+    name = f"{work.name}/{config.parent.name}" if (work / "results.json").is_file() else config.parent.name
     top1, int8_top1, images = accuracy(config)
     weights, cells, paired = storage(config)
     auto, base = cycles(config, bin_dir, "auto")
     toeplitz, _ = cycles(config, bin_dir, "toeplitz")
-    family = "efficientnet_b0" if "efficientnet" in name else "mobilenetv2"
-    recipe = "scratch" if name.endswith("scratch") else ("finetune" if "_fcc" in name else "none")
-    policy = "none" if "_fcc" not in name else name.split("_fcc", 1)[1].strip("_").replace("_scratch", "") or "all"
+    family = "efficientnet_b0" if "efficientnet" in load_netspec(config).name else "mobilenetv2"
+    leaf = config.parent.name
+    paired_run = paired > 0
+    recipe = "none" if not paired_run else ("scratch" if leaf.endswith("scratch") else "finetune")
+    policy = "none" if not paired_run else (leaf.split("fcc", 1)[1].strip("_").replace("_scratch", "") or "all")
     return {"network": name, "family": family, "policy": policy, "recipe": recipe, "top1": top1,
             "int8_top1": int8_top1, "test_images": images, "paired_mac_fraction": round(paired, 4),
             "weights": weights, "cells": cells, "cycles_ddc_auto": auto, "cycles_ddc_toeplitz": toeplitz,

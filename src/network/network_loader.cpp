@@ -366,7 +366,9 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
 
 std::string accuracy_text(const ConfigFile& config) {
     const AccuracyRecord& a = config.accuracy;
-    if (!a.measured) return "accuracy not measured";
+    if (!a.measured)
+        return config.weights.source == "synthetic" ? "accuracy not measured (synthetic weights)"
+                                                    : "accuracy not measured";
     bool at_load = std::any_of(config.network.layers.begin(), config.network.layers.end(),
                                [](const LayerDesc& l) { return l.is_mac() && l.fcc.mode == PairSpec::Mode::Auto; });
     if (at_load)

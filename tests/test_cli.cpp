@@ -295,3 +295,32 @@ TEST(Cli, TablesAreTitledAndExplained) {
     EXPECT_NE(out.find("'+': complementary pairs in use"), std::string::npos);
     EXPECT_NE(out.find("14,556 MACs"), std::string::npos) << "small networks print their MACs exactly";
 }
+
+TEST(Cli, WideLayersPairWithinTheLimitsOrExitNamingThem) {
+    // Once quadratic and unbounded: 20,000 filters ran past a minute, 32,767 were killed for memory and
+    // 40,000 aborted with std::bad_alloc. The blocked matcher pairs them in bounded memory and time.
+    for (int n : {20000, 32767, 40000}) {
+        std::string out;
+        EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() +
+                                        " -q --set network.layers.classifier.out_features=" + std::to_string(n),
+                                    &out),
+                  0)
+            << n << ": " << out;
+    }
+    // Over the estimate's limit: exit 2, one line, the key named, nothing allocated.
+    std::string out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() +
+                                    " -q --set network.layers.classifier.out_features=40000 --set limits.pairing_work=1000000",
+                                &out),
+              2)
+        << out;
+    EXPECT_NE(out.find("limits.pairing_work = 1000000"), std::string::npos) << out;
+    EXPECT_NE(out.find("layer 'classifier'"), std::string::npos) << out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+    EXPECT_EQ(test::run_command(bin("ddcpim_ref") + " --config " + tiny() +
+                                    " -q --set network.layers.classifier.out_features=900 --set limits.pairing_bytes=1000",
+                                &out),
+              2)
+        << out;
+    EXPECT_NE(out.find("limits.pairing_bytes = 1000"), std::string::npos) << out;
+}

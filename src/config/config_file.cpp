@@ -63,6 +63,8 @@ YAML::Node layer_yaml(const LayerDesc& l, const std::string& previous) {
         f["sign_flexible"] = l.fcc.options.sign_flexible;
         f["refit_scales"] = l.fcc.options.refit_scales;
         f["exact_limit"] = l.fcc.options.exact_limit;
+        f["wide_limit"] = l.fcc.options.wide_limit;
+        f["block"] = l.fcc.options.block;
         n["fcc"] = f;
     }
     return n;
@@ -87,6 +89,8 @@ YAML::Node resolved_config_yaml(const ConfigFile& config) {
     fcc["sign_flexible"] = config.fcc.options.sign_flexible;
     fcc["refit_scales"] = config.fcc.options.refit_scales;
     fcc["exact_limit"] = config.fcc.options.exact_limit;
+    fcc["wide_limit"] = config.fcc.options.wide_limit;
+    fcc["block"] = config.fcc.options.block;
     fcc["policy"] = fcc::policy_name(config.fcc.policy);
     if (config.fcc.policy == fcc::Policy::Kinds) {
         YAML::Node kinds(YAML::NodeType::Sequence);

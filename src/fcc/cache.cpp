@@ -127,6 +127,10 @@ CacheKey matching_key(const FilterSet& fs, const FccOptions& options, bool exact
     h.vector(fs.energy);
     h.value(uint8_t(options.sign_flexible));
     h.value(uint8_t(exact));
+    if (!exact && fs.count > options.wide_limit) {  // the blocked matcher: its block size decides the pairs
+        h.value(uint8_t(2));
+        h.value(int32_t(options.block));
+    }
     return h.key();
 }
 

@@ -5,7 +5,11 @@
 #include <cmath>
 #include <optional>
 
+#include <fmt/format.h>
+
+#include "ddcpim/common/error.hpp"
 #include "ddcpim/common/quant.hpp"
+#include "ddcpim/fcc/wide_matching.hpp"
 
 namespace ddcpim::fcc {
 
@@ -73,11 +77,30 @@ LayerReport pair_layer(Network& net, size_t index, const FccOptions& options, Fc
         quant += squared_error(f.data() + size_t(o) * n, fs.filter(o), fs.scale[size_t(o)], n);
     }
 
-    // The matching (the expensive part) comes from the cache when it can.
+    // The matching (the expensive part) comes from the cache when it can. Its cost is bounded before it starts.
     const bool exact = fs.count <= options.exact_limit && fs.count <= kExactMatchingLimit;
+    const PairingEstimate est =
+        estimate_pairing(fs.count, fs.length, options.sign_flexible, exact, options.wide_limit, options.block);
+    const Limits& lim = net.desc.limits;
+    const char* over = est.work > double(lim.pairing_work) ? "pairing_work" : est.bytes > double(lim.pairing_bytes) ? "pairing_bytes" : nullptr;
+    SourceLocation where = l.where;
+    where.layer = l.name;
+    where.key = std::string("limits.") + (over ? over : "");
+    if (over)
+        throw UserError(where, fmt::format("pairing {} filters of {} weights ({} matcher) needs about {:.3g} weight "
+                                             "comparisons and {:.3g} bytes, over limits.{} = {} (raise it in a limits: "
+                                             "section, lower fcc.block or fcc.wide_limit, or leave the layer unpaired "
+                                             "with fcc.skip)",
+                                             fs.count, fs.length, est.blocked ? "blocked" : exact ? "exact" : "full",
+                                             est.work, est.bytes, over,
+                                             std::string(over) == "pairing_work" ? lim.pairing_work : lim.pairing_bytes));
     const CacheKey key = matching_key(fs, options, exact);
     std::optional<LayerMatching> decided = cache ? cache->load(key, fs.count) : std::nullopt;
     r.cached = decided.has_value();
+    if (!decided && est.blocked) {
+        decided = blocked_matching(fs, options.sign_flexible, options.block);
+        if (cache) cache->store(key, *decided);
+    }
     if (!decided) {
         CostMatrix costs = cost_matrix(fs, options.sign_flexible);
         Matching m = exact ? exact_matching(costs) : greedy_matching(costs);

@@ -22,9 +22,10 @@ struct SquaredErrors {
 // shared_pattern() keeps it and a test checks the two agree.
 inline int32_t pattern(int32_t qa, int32_t qb) { return (qa - qb) >> 1; }
 
-SquaredErrors squared_errors(const int32_t* qa, const int32_t* qb, int n, bool signs) {
-    SquaredErrors e;
-    // 32-bit sums vectorise; a term is at most 256^2, so n < 32768 is safe.
+// One chunk of at most kChunk weights: 32-bit sums vectorise, and a term is at most 256^2.
+constexpr int kChunk = 32767;
+
+void add_chunk(SquaredErrors& e, const int32_t* qa, const int32_t* qb, int n, bool signs) {
     int32_t f0 = 0, s0 = 0, f1 = 0, s1 = 0, f2 = 0, s2 = 0, f3 = 0, s3 = 0;
     for (int k = 0; k < n; ++k) {
         int32_t a = qa[k], b = qb[k];
@@ -43,8 +44,14 @@ SquaredErrors squared_errors(const int32_t* qa, const int32_t* qb, int n, bool s
             s3 += (-a + p3 + 1) * (-a + p3 + 1);
         }
     }
-    e.first[0] = f0, e.second[0] = s0, e.first[1] = f1, e.second[1] = s1;
-    e.first[2] = f2, e.second[2] = s2, e.first[3] = f3, e.second[3] = s3;
+    e.first[0] += f0, e.second[0] += s0, e.first[1] += f1, e.second[1] += s1;
+    e.first[2] += f2, e.second[2] += s2, e.first[3] += f3, e.second[3] += s3;
+}
+
+// Wider filters (a fully connected layer on a large map) add their chunks' sums in 64 bits.
+SquaredErrors squared_errors(const int32_t* qa, const int32_t* qb, int n, bool signs) {
+    SquaredErrors e;
+    for (int k = 0; k < n; k += kChunk) add_chunk(e, qa + k, qb + k, std::min(kChunk, n - k), signs);
     return e;
 }
 
@@ -80,7 +87,6 @@ double directed_cost(const FilterSet& fs, int a, int b, bool negate_b) {
 }
 
 PairChoice best_choice(const FilterSet& fs, int a, int b, bool sign_flexible) {
-    DDCPIM_ASSERT(fs.length < 32768);
     SquaredErrors e = squared_errors(fs.filter(a), fs.filter(b), fs.length, sign_flexible);
     PairChoice best{relative(fs, a, b, e.first[0], e.second[0]), false, false};
     auto consider = [&](double c, bool swapped, bool negated) {

@@ -46,6 +46,8 @@ FccOptions parse_fcc_options(const StrictNode& n, FccOptions o) {
     o.sign_flexible = n.get_bool("sign_flexible", o.sign_flexible);
     o.refit_scales = n.get_bool("refit_scales", o.refit_scales);
     o.exact_limit = static_cast<int>(n.get_int("exact_limit", o.exact_limit, 0, 22));
+    o.wide_limit = static_cast<int>(n.get_int("wide_limit", o.wide_limit, 2, 1 << 20));
+    o.block = static_cast<int>(n.get_int("block", o.block, 2, 4096));
     return o;
 }
 
@@ -273,6 +275,9 @@ const std::vector<LimitDecl>& limit_decls() {
          &Limits::tensor_elements},
         {"layer_weights", "weights of one MAC layer", &Limits::layer_weights},
         {"network_weights", "weights of the whole network", &Limits::network_weights},
+        {"pairing_work", "FCC: weight comparisons to pair one layer (pairs evaluated x weights per filter)",
+         &Limits::pairing_work},
+        {"pairing_bytes", "FCC: bytes of cost matrices held to pair one layer", &Limits::pairing_bytes},
         {"simulated_bytes", "memory of the clocked model's macros, estimated from their buffers and arrays",
          &Limits::simulated_bytes},
     };

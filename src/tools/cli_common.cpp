@@ -1,5 +1,7 @@
 #include "cli_common.hpp"
 
+#include <new>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -37,6 +39,11 @@ int run_tool(const char* tool, CLI::App& app, int argc, char** argv, const std::
         return 2;
     } catch (const YAML::Exception& e) {
         std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+        return 2;    } catch (const std::bad_alloc&) {
+        // Every size a config can ask for is checked against limits: before it is allocated; what still
+        // runs out (a machine smaller than the limits assume) is reported as the user's, in one line.
+        std::fprintf(stderr, "%s: error: out of memory (lower the sizes in the config, or the limits: section's "
+                             "bounds, docs/config.md)\n", tool);
         return 2;
     }
 }

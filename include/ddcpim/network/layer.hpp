@@ -36,6 +36,8 @@ struct FccOptions {
     bool sign_flexible = false;  // allow a negative scale for the Q-bar filter
     bool refit_scales = true;    // least-squares refit of both scales of a pair
     int exact_limit = 16;        // layers with at most this many filters use the exact matcher
+    int wide_limit = 1024;       // layers with more filters use the blocked matcher (bounded memory and time)
+    int block = 256;             // filters per block of the blocked matcher
 };
 
 // How a layer's complementary pairs are given: its `fcc:` section, or the

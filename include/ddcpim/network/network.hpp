@@ -38,6 +38,8 @@ struct Limits {
     int64_t layer_weights = int64_t(1) << 26;     // weights of one MAC layer
     int64_t network_weights = int64_t(1) << 28;   // weights of the whole network
     int64_t simulated_bytes = int64_t(1) << 33;   // memory of the clocked model's macros (estimate)
+    int64_t pairing_work = int64_t(1) << 36;      // FCC: weight comparisons to pair one layer (estimate)
+    int64_t pairing_bytes = int64_t(1) << 31;     // FCC: cost matrices held to pair one layer (estimate)
 };
 struct LimitDecl {
     const char* name;

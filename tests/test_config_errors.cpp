@@ -1,9 +1,14 @@
 // Every class of bad input gets a UserError that names where (file, line,
 // layer, key) and what was expected.
+#include <cerrno>
 #include <filesystem>
+#include <stdexcept>
+
+#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
+#include "ddcpim/config/strict_node.hpp"
 #include "ddcpim/network/network.hpp"
 #include "test_util.hpp"
 
@@ -290,4 +295,36 @@ TEST(ConfigErrors, ResourceLimitsNameTheKeyAndTheSizeBeforeAnythingIsAllocated) 
                  "    - {name: fc, kind: fc, out_features: 65536}\n",
                  {5, "fc", "", "83886080 weights, over limits.layer_weights"});
     expect_error("limits: {tensor_elemnts: 5}\n" + kHeader + small, {1, "", "limits.tensor_elemnts", "unknown key"});
+}
+
+namespace {
+int threads_of_this_process() {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc/self/task")) n += e.is_directory() ? 1 : 0;
+    return n;
+}
+}  // namespace
+
+TEST(ConfigErrors, AParserThatNeverEndsLeavesNothingRunning) {
+    // The deadline's work runs in a child that is killed and reaped when it runs over: a long-lived process
+    // (a notebook, a sweep) keeps neither a spinning thread nor a zombie per bad file.
+    const int before = threads_of_this_process();
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_FALSE(finishes_in_child(
+            [] {
+                for (volatile uint64_t spin = 0;; spin = spin + 1) {
+                }
+            },
+            std::chrono::milliseconds(30)));
+        EXPECT_EQ(threads_of_this_process(), before) << "after file " << i;
+    }
+    errno = 0;
+    EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+    EXPECT_EQ(errno, ECHILD) << "a child was left behind";
+    EXPECT_TRUE(finishes_in_child([] {}, std::chrono::milliseconds(1000)));
+    EXPECT_TRUE(finishes_in_child([] { throw std::runtime_error("a parse error is the child's own"); },
+                                  std::chrono::milliseconds(1000)));
+    // And a real config still loads through it, with its errors where they were.
+    EXPECT_THROW(test::parse_config_text("network: {name: x, input: {channels: 1, height: 2, width: 2}, layers: []}"),
+                 UserError);
 }

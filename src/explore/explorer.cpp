@@ -89,6 +89,7 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
     }
     nlohmann::ordered_json j =
         mode == "compare" ? host::compare_json(results[0], results[1], false) : host::result_json(results[0]);
+    j["accuracy"] = accuracy_json(cfg);
     YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
     em << resolved_config_yaml(cfg);
     j["config"] = em.c_str();

@@ -384,6 +384,20 @@ std::string accuracy_text(const ConfigFile& config) {
                        a.dataset.empty() ? "dataset not named" : a.dataset, a.images, a.engine);
 }
 
+nlohmann::ordered_json accuracy_json(const ConfigFile& config) {
+    const AccuracyRecord& a = config.accuracy;
+    const std::string text = accuracy_text(config);
+    nlohmann::ordered_json j = {{"measured", a.measured && text.rfind("top-1", 0) == 0}, {"text", text}};
+    if (a.measured) {
+        j["top1"] = a.top1;
+        j["int8_top1"] = a.int8_top1 >= 0 ? nlohmann::ordered_json(a.int8_top1) : nullptr;
+        j["dataset"] = a.dataset;
+        j["images"] = a.images;
+        j["engine"] = a.engine;
+    }
+    return j;
+}
+
 ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides) {
     YAML::Node root = load_yaml_file(path);
     apply_overrides(root, overrides);

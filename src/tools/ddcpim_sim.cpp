@@ -242,16 +242,7 @@ int sc_main(int argc, char** argv) {
             } else {
                 j = host::result_json(results[0]);
             }
-            const AccuracyRecord& acc = cfg.accuracy;
-            j["accuracy"] = {{"measured", acc.measured && accuracy_text(cfg).rfind("top-1", 0) == 0},
-                             {"text", accuracy_text(cfg)}};
-            if (acc.measured) {
-                j["accuracy"]["top1"] = acc.top1;
-                j["accuracy"]["int8_top1"] = acc.int8_top1 >= 0 ? nlohmann::ordered_json(acc.int8_top1) : nullptr;
-                j["accuracy"]["dataset"] = acc.dataset;
-                j["accuracy"]["images"] = acc.images;
-                j["accuracy"]["engine"] = acc.engine;
-            }
+            j["accuracy"] = accuracy_json(cfg);
             // The run describes itself: the resolved config, every default written out.
             YAML::Emitter em;
             em << resolved_config_yaml(cfg);

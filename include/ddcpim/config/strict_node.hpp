@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,6 +84,11 @@ YAML::Node load_yaml_file(const std::string& path);
 YAML::Node load_yaml_text(const std::string& text, const std::string& path);
 // yaml-cpp's LoadAll with a deadline (see the definition); throws what the parser throws.
 std::vector<YAML::Node> load_all_bounded(const std::string& text, const std::string& path);
+
+// Runs `work` in a forked child and waits for it at most `deadline`: true when it finished (its exceptions
+// are its own), false when it ran over, in which case the child is killed and reaped, so that nothing of it
+// is left running. What yaml-cpp parses runs so (load_all_bounded).
+bool finishes_in_child(const std::function<void()>& work, std::chrono::milliseconds deadline);
 // The duplicate-key and depth checks on a tree already parsed (a --set value).
 void check_yaml_tree(const YAML::Node& root, const std::string& file);
 // Refuses text that hangs the YAML parser (see the definition); call before parsing.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "ddcpim/config/macro_params.hpp"
@@ -115,6 +116,9 @@ struct Network {
 // "top-1 87.9% vs 91.3% int8 (Fashion-MNIST test, 10000 images, ddcpim_ref)", or why there is no figure:
 // no record, or the run pairs layers at load that the measured network did not have.
 std::string accuracy_text(const ConfigFile& config);
+// The same for a run's JSON: {"measured", "text"} and, with a record, top1, int8_top1, dataset, images,
+// engine. "measured" is true only when the record holds for the run.
+nlohmann::ordered_json accuracy_json(const ConfigFile& config);
 
 // Reads and checks a config (structure, keys, types, shapes). Throws UserError.
 ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides = {});

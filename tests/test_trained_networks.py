@@ -13,6 +13,8 @@ import subprocess
 import sys
 import unittest
 
+import yaml
+
 import importer_test_case as paths
 
 sys.path.insert(0, str(paths.source_dir / "scripts"))
@@ -48,6 +50,24 @@ class TrainedNetworks(unittest.TestCase):
                 self.assertEqual(top1, entry[f"top1_first_{shipping.SUBSET}"])
                 self.assertIn(f"{100 * entry['top1_test']:.2f}%", self.docs,
                               f"docs/fcc.md does not report {name}'s test accuracy")
+
+    def test_each_network_carries_its_accuracy_and_prints_it_beside_the_speedup(self):
+        for name, entry in self.index.items():
+            with self.subTest(network=name):
+                cfg = self.root / name / "network.yaml"
+                rec = yaml.safe_load(cfg.read_text())["accuracy"]
+                self.assertEqual(rec["top1"], entry["top1_test"])
+                self.assertEqual(rec["images"], entry["test_images"])
+                if "_fcc" in name:
+                    twin = self.index[rec["int8_network"]]
+                    self.assertEqual(rec["int8_top1"], twin["top1_test"])
+                r = subprocess.run([str(paths.bin_dir / "ddcpim_sim"), "--config", str(cfg), "--engine", "fast",
+                                    "--compare", "-q"], capture_output=True, text=True, env=ENV, timeout=120)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                want = f"top-1 {100 * rec['top1']:.1f}%"
+                if "_fcc" in name:
+                    want += f" vs {100 * rec['int8_top1']:.1f}% int8"
+                self.assertIn(want, r.stdout)
 
     def test_fcc_networks_verify_on_the_simulator(self):
         for name in self.index:

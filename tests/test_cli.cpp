@@ -324,3 +324,25 @@ TEST(Cli, WideLayersPairWithinTheLimitsOrExitNamingThem) {
         << out;
     EXPECT_NE(out.find("limits.pairing_bytes = 1000"), std::string::npos) << out;
 }
+
+TEST(Cli, ImagesAreInTheResolvedConfig) {
+    // Issue 22, finding 1: --images N is system.images in --write-config, --print-config and the JSON's
+    // config, so that re-running the written config runs as many images.
+    test::TempDir d;
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --images 3 --write-config " +
+                                    d.file("w.yaml"),
+                                &out),
+              0)
+        << out;
+    ConfigFile back = load_config(d.file("w.yaml"));
+    EXPECT_EQ(back.system.images, 3);
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --images 3 --engine fast -q --json " +
+                                    d.file("r.json"),
+                                &out),
+              0)
+        << out;
+    std::ifstream f(d.file("r.json"));
+    std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_NE(json.find("images: 3"), std::string::npos);
+}

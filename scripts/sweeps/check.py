@@ -19,7 +19,8 @@ from contextlib import closing
 from .clocked import Runner
 from .notes import fmt_secs, note, plural
 
-IGNORED = ("engine", "output", "seconds")
+# Values, not figures: the fast engine computes no activations (output, every image's image_outputs).
+IGNORED = ("engine", "output", "image_outputs", "seconds")
 MISSING = object()
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from . import fast
 from .check import Check, sample
 from .clocked import DEFAULT_BIN, ClockedRoute, check_bin
-from .jobs import cmd_jobs, cmd_merge
+from .jobs import check_every_point, cmd_jobs, cmd_merge
 from .notes import Progress, fmt_secs, note, plural
 from .explore import cmd_explore
 from .system import cmd_system
@@ -65,6 +65,8 @@ def cmd_run(args):
              else ClockedRoute(bin_path, args.verify, jobs))
     res = Results(spec, args.out)
     pending = [p for p in points if not res.done(p)]
+    if pending:   # a bad value anywhere in the grid stops the run before its first point, as `jobs` does
+        check_every_point(spec, pending, bin_path)
     how = f", {plural(min(jobs, len(pending)), 'job')} at a time" if engine == "clocked" else \
         ", on the fast engine in this process"
     note(f"{plural(len(points), 'point')} in {spec.name}, {len(points) - len(pending)} already in {args.out}, "

@@ -40,6 +40,11 @@ def _rows_of(path):
     return params, rows
 
 
+def size_value(row, key):
+    v = num(row.get(key))
+    return int(v) if v is not None else "as configured"
+
+
 def summarise(path):
     """Per network: the fronts and the speedup by macro size (plain data, for the plots and the text)."""
     params, rows = _rows_of(path)
@@ -56,10 +61,12 @@ def summarise(path):
                                                  if num(r[axis]) is not None])
             joint = pareto([(num(r["time_us"]), num(r[axis]), r) for r in mine if num(r[axis]) is not None])
             s["fronts"][(axis, "joint")] = joint
+        # The macro size of a point: its swept rows and columns; a key the sweep did not vary is not a column,
+        # and its points are all of the configs' size ("as configured").
         size = collections.defaultdict(list)
         for r in by_mode["ddc"]:
-            size[(int(num(r["macro.rows"])), int(num(r["macro.weight_columns"])))].append(r)
-        s["by_size"] = dict(sorted(size.items()))
+            size[(size_value(r, "macro.rows"), size_value(r, "macro.weight_columns"))].append(r)
+        s["by_size"] = dict(sorted(size.items(), key=lambda kv: tuple(str(x).zfill(12) for x in kv[0])))
         s["best"] = max(by_mode["ddc"], key=lambda r: num(r["macro_speedup"]))
         out[net] = s
     return out

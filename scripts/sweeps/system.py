@@ -19,6 +19,17 @@ PANELS = (("images_per_second", "images / s", 1.0),
           ("energy_per_image_uj", "energy per image (uJ)", 1.0))
 
 
+PANELS_KEYS = PANELS + (("macros_to_resident", "", None),)
+
+
+def residency_title(data):
+    """The placement the plot shows: one residency if the rows agree, else each line says its own."""
+    found = {r.get("system.residency") for ds in data.values() for pts in ds.values() for _, r in pts}
+    if len(found) == 1 and None not in found:
+        return f"{found.pop()} placement"
+    return "placement as each line says" if len(found) > 1 else "the configs' placement"
+
+
 def designs(path):
     """{network: {design: [(M, row), ...] sorted by M}} of a compare sweep over macro.macros."""
     if not os.path.isfile(path):
@@ -29,14 +40,30 @@ def designs(path):
     if not header or not need <= set(header):
         raise SweepError(f"{path}: expected a results CSV of a sweep over macro.macros with the system columns "
                          f"({', '.join(sorted(need))}); run configs/sweeps/system.yaml")
+    ok = [r for r in rows if r.get("status") == "ok" and num(r["macro.macros"]) is not None]
+    # Every swept key but the macros names a line of its own: rows that differ in one are other designs,
+    # never points of one line. The baseline maps depthwise diagonally whatever dw_mapping says: its rows
+    # that differ only there are the same design, and must agree.
+    swept = [k for k in header if "." in k and k != "macro.macros" and len({r.get(k) for r in ok}) > 1]
     out = collections.defaultdict(lambda: collections.defaultdict(dict))
-    for r in rows:
-        if r.get("status") != "ok" or num(r["macro.macros"]) is None:
-            continue
-        dw = r.get("macro.dw_mapping", "")
-        # The baseline maps depthwise diagonally whatever the DDC mapping swept: one line.
-        design = "baseline" if r["mode"] == "baseline" else (f"DDC, {dw} depthwise" if dw else "DDC")
-        out[os.path.basename(r["network"]).rsplit(".", 1)[0]][design][int(num(r["macro.macros"]))] = r
+    for r in ok:
+        base = r["mode"] == "baseline"
+        parts = []
+        for k in swept:
+            if k == "macro.dw_mapping":
+                if not base:
+                    parts.append(f"{r[k]} depthwise")
+            else:
+                parts.append(f"{k}={r[k]}")
+        design = ("baseline" if base else "DDC") + (", " + ", ".join(parts) if parts else "")
+        net = os.path.basename(r["network"]).rsplit(".", 1)[0]
+        m = int(num(r["macro.macros"]))
+        seen = out[net][design].get(m)
+        if seen is not None and any(seen.get(k) != r.get(k) for k, _, _ in PANELS_KEYS):
+            raise SweepError(f"{path}: two rows of {net}, {design}, {m} macros differ in their figures but in no "
+                             "swept key this plot tells apart; sweep one network and design per line, or plot "
+                             "with `sweep plot`")
+        out[net][design][m] = r
     return {net: {d: sorted(v.items()) for d, v in ds.items()} for net, ds in out.items()}
 
 
@@ -75,7 +102,7 @@ def plots(data, out_dir, dpi):
             ax.set_ylabel(label)
             ax.grid(True, which="both", lw=0.3)
         axes.flat[0].legend(fontsize=8)
-        fig.suptitle(f"{net}: static placement, a stream of images\n(images/s: measured, dotted the steady-state "
+        fig.suptitle(f"{net}: {residency_title({net: ds})}, a stream of images\n(images/s: measured, dotted the steady-state "
                      f"bound of the busiest resource; dashed: every tile resident)", fontsize=10)
         fig.tight_layout()
         path = os.path.join(out_dir, f"system_{net}.png")

@@ -1,5 +1,7 @@
 #include "ddcpim/config/strict_node.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <chrono>
@@ -322,6 +324,12 @@ std::vector<YAML::Node> load_all_bounded(const std::string& text, const std::str
     // spinning in a long-lived process (a notebook, a sweep driving ddcpim.Model). A text that parses there
     // parses here too (the parser is deterministic), so it is then parsed in process for its nodes.
     constexpr int kSeconds = 10;
+    // A plain scalar (a --set value such as 128, toeplitz or 0.5) has none of the flow and block structure
+    // on which the parser has been seen to loop: parsed in process, with no child to pay for.
+    const bool plain = text.size() < 256 && std::all_of(text.begin(), text.end(), [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c)) || (c != 0 && std::strchr("._+-", c) != nullptr);
+                       });
+    if (plain) return YAML::LoadAll(text);
     if (!finishes_in_child([&] { YAML::LoadAll(text); }, std::chrono::seconds(kSeconds)))
         throw UserError({path}, fmt::format("malformed YAML: the parser did not finish in {} s (yaml-cpp 0.7 loops "
                                             "forever on some malformed files)",

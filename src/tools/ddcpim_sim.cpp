@@ -75,6 +75,11 @@ int sc_main(int argc, char** argv) {
         sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
         sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
         ConfigFile cfg = cli::load_config_from(o);
+        if (app.count("--images") && (images < 1 || images > 65536))
+            throw UserError({}, fmt::format("--images: expected 1 to 65536 images, got {}", images));
+        // --images is system.images: the resolved config (--write-config, --print-config, the JSON's config)
+        // says how many images ran, and re-running it runs as many.
+        if (app.count("--images")) cfg.system.images = images;
         if (cli::emit_resolved_config(o, cfg)) return 0;
         const bool tty = isatty(2) && !o.quiet;
         auto t0 = std::chrono::steady_clock::now();
@@ -82,8 +87,6 @@ int sc_main(int argc, char** argv) {
         Network net = build_network(cfg);
         bool batched = false;
         std::vector<Tensor> inputs = cli::load_inputs(o, cfg, &batched);
-        if (app.count("--images") && (images < 1 || images > 65536))
-            throw UserError({}, fmt::format("--images: expected 1 to 65536 images, got {}", images));
         if (!app.count("--images") && cfg.system.images > 1) images = cfg.system.images;
         if (batched && images && images != int(inputs.size()))
             throw UserError({o.input_npy}, fmt::format("{} {} but the batch holds {} images",
@@ -95,6 +98,7 @@ int sc_main(int argc, char** argv) {
                 throw UserError({o.input_npy}, fmt::format("--images {} needs a batch (N, C, H, W) or no --input", images));
             for (int i = 1; i < images; ++i) inputs.push_back(ref::sample_input(cfg.network, cfg.weights.seed + uint64_t(i)));
         }
+        cfg.system.images = int(inputs.size());  // a batch gives its own N
         const host::SystemOptions system = host::system_options(cfg, int(inputs.size()));
         if (tty) std::fprintf(stderr, "\r\033[K");
 

@@ -242,13 +242,17 @@ class SweepTest(unittest.TestCase):
         self.assertNotIn("macro.rows=128", (self.dir / "j.txt").read_text())
 
     def test_failed_point_exit_1_others_kept(self):
-        # rows 32 is invalid with the default segment_rows (64): only that point fails.
-        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\ngrid: {{macro.rows: [128, 32]}}\n")
+        # A point whose config is valid but whose network cannot be built within the limits (pairing 4,000
+        # filters is estimated before it starts, past limits.pairing_work): only that point fails. (A config
+        # the loader rejects stops the run before its first point: the next tests.)
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\n"
+                         "grid: {network.layers.classifier.out_features: [10, 4000]}\n"
+                         "set: {limits.pairing_work: 10000000}\n")
         out = self.dir / "r.csv"
         r = self.sweep("run", spec, "--out", out)
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("segment_rows", r.stderr)    # ddcpim_sim's message is shown
-        self.assertEqual([row["macro.rows"] for row in read_rows(out)], ["128"])
+        self.assertIn("limits.pairing_work", r.stderr)    # the simulator's message is shown
+        self.assertEqual([row["network.layers.classifier.out_features"] for row in read_rows(out)], ["10"])
 
     def test_jobs_checks_every_point_before_running_any(self):
         """A bad value in the last point stops `jobs` (issue 14: sweeps validate with --check), before the

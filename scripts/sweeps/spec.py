@@ -24,7 +24,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 TOP_KEYS = ("networks", "modes", "grid", "zip", "set")
-SECTIONS = ("macro", "memory", "system", "host", "network", "weights", "fcc")
+SECTIONS = ("macro", "memory", "system", "host", "network", "weights", "fcc", "limits")
 MODES = ("ddc", "baseline", "compare")
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])+$")
 # A number in plain decimal notation: what the simulator's YAML reader takes as one, whichever way it is spelt.

@@ -79,6 +79,9 @@ TEST(ConfigErrors, UnknownKeys) {
                      "    - {name: c, kind: relu}\n",
                  {1, "", "macro.colums", "unknown key"});
     expect_error(kHeader + "    - {name: c, kind: relu}\nextra: 1\n", {8, "", "extra", "unknown key"});
+    // The number of macros under system: (issue 22): the error says where it is.
+    expect_error("system: {macros: 4}\n" + kHeader.substr(kHeader.find('\n') + 1) + "    - {name: c, kind: relu}\n",
+                 {1, "", "system.macros", "the number of macros is macro.macros"});
     // A key of another kind is unknown here: relu has no kernel.
     expect_error(kHeader + "    - {name: c, kind: relu, kernel: 3}\n", {7, "c", "network.layers[0].kernel", "unknown key"});
 }

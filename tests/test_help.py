@@ -51,6 +51,10 @@ class HelpTest(unittest.TestCase):
                     self.assertGreater(len(out.strip().splitlines()), 3, what)
                     self.assertTrue("usage" in out or "options" in out, what)
                     self.assertIn("example", out, what)
+                    # No paragraph printed twice (bench_fast once gave its description as description and
+                    # epilog both).
+                    paras = [p.strip() for p in r.stdout.split("\n\n") if len(p.strip()) > 40]
+                    self.assertEqual(len(paras), len(set(paras)), f"a paragraph is printed twice\n{what}")
                     self.assertNotIn("error", r.stderr.lower(), what)
                     left = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
                     self.assertEqual(left, ["cwd"], f"{exe} {flag} wrote files:\n{what}")

@@ -147,6 +147,8 @@ class Errors(unittest.TestCase):
         with self.assertRaises(ddcpim.ConfigError):
             m.evaluate({"macro.rows": -1})
         self.assertGreater(m.evaluate()["total_cycles"], 0)
+        # One "KEY=VALUE" string is one override, as --set takes it (issue 22: it was read as characters).
+        self.assertEqual(m.evaluate("macro.rows=128"), m.evaluate({"macro.rows": 128}))
 
 
 class DocsExample(unittest.TestCase):

@@ -42,6 +42,8 @@ def _pairs(params):
         return []
     if isinstance(params, dict):
         return [(str(k), set_value(v)) for k, v in params.items()]
+    if isinstance(params, str):   # one "KEY=VALUE", as --set takes it (not a sequence of characters)
+        params = [params]
     out = []
     for item in params:
         if isinstance(item, str):

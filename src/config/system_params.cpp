@@ -62,7 +62,15 @@ YAML::Node params_to_yaml(const P& p, const std::vector<ParamDecl<P>>& decls) {
 }  // namespace
 
 MemoryParams parse_memory_params(const StrictNode& node) { return parse_params(node, memory_param_decls()); }
-SystemParams parse_system_params(const StrictNode& node) { return parse_params(node, system_param_decls()); }
+SystemParams parse_system_params(const StrictNode& node) {
+    // The number of macros is the macro section's (the macros are alike): say where it is, not only that
+    // system has no such key.
+    if (node.is_map())
+        if (auto m = node.optional_child("macros"))
+            m->fail("the number of macros is macro.macros (--set macro.macros=N); system: holds the links, "
+                    "residency and images");
+    return parse_params(node, system_param_decls());
+}
 YAML::Node memory_params_to_yaml(const MemoryParams& p) { return params_to_yaml(p, memory_param_decls()); }
 YAML::Node system_params_to_yaml(const SystemParams& p) { return params_to_yaml(p, system_param_decls()); }
 

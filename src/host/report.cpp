@@ -127,10 +127,11 @@ std::string system_summary(const SimResult& r) {
     out += fmt::format("  steady state: the {} is the busiest resource, {} cycles per image\n", r.bottleneck,
                        r.bottleneck_cycles);
     out += fmt::format("  macros busy {:.0f}% on average (least {:.0f}%, most {:.0f}%); {}{} of {} MAC layers resident; "
-                       "{} macros hold every tile resident\n",
+                       "{} macro{} hold{} every tile resident\n",
                        100 * mean, 100 * lo, 100 * hi,
                        r.residency == "static" ? "" : "stream: ", r.resident_layers, mac_layers,
-                       r.resident_macros_needed);
+                       r.resident_macros_needed, r.resident_macros_needed == 1 ? "" : "s",
+                       r.resident_macros_needed == 1 ? "s" : "");
     return out;
 }
 
@@ -162,10 +163,10 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
     out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>15}\n", "total", b.total_cycles, d.total_cycles,
                        ratio_text(b.total_cycles, d.total_cycles), ratio_text(b.macro_cycles, d.macro_cycles));
     out += fmt::format("system: every tile resident on {} macros (baseline) vs {} (DDC); off-chip weights {:.1f} vs "
-                       "{:.1f} Kb/image streamed; at most {:.1f} vs {:.1f} images/s in steady state ({} residency, {} macros)\n",
+                       "{:.1f} Kb/image streamed; at most {:.1f} vs {:.1f} images/s in steady state ({} residency, {} macro{})\n",
                        b.resident_macros_needed, d.resident_macros_needed, double(b.stream_bits_per_image) / 1e3,
                        double(d.stream_bits_per_image) / 1e3, b.bound_images_per_second(), d.bound_images_per_second(),
-                       d.residency, d.macro.macros);
+                       d.residency, d.macro.macros, d.macro.macros == 1 ? "" : "s");
     return out;
 }
 

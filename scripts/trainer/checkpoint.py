@@ -23,7 +23,8 @@ def load(model, path, stages):
     try:
         ck = torch.load(path)
     except Exception as e:  # torch raises many types for a file that is not a checkpoint
-        raise TrainError(f"{path}: not a ddcpim_train checkpoint ({type(e).__name__}: {e})") from None
+        reason = " ".join(str(e).split())   # one line, whatever the unpickler says
+        raise TrainError(f"{path}: not a ddcpim_train checkpoint ({type(e).__name__}: {reason})") from None
     if not isinstance(ck, dict) or "network" not in ck:
         raise TrainError(f"{path}: not a ddcpim_train checkpoint")
     if ck["network"] != model.spec.fingerprint():

@@ -68,6 +68,8 @@ def load_split(data_dir, split):
             x = x[:, None]
         if x.ndim != 4 or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)):
             raise TrainError(f"{npy_x}: expected images (N, H, W) or (N, C, H, W), got shape {x.shape} {x.dtype}")
+        if x.size == 0:
+            raise TrainError(f"{npy_x}: no images (shape {x.shape})")
         if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 255 or np.any(x != np.round(x)):
             raise TrainError(f"{npy_x}: expected whole pixel values 0..255")
         if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):

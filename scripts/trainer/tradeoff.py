@@ -87,7 +87,10 @@ def describe(config, bin_dir):
     family = "efficientnet_b0" if "efficientnet" in load_netspec(config).name else "mobilenetv2"
     leaf = config.parent.name
     paired_run = paired > 0
+    sign_flexible = leaf.endswith("_sf")
+    leaf = leaf[:-3] if sign_flexible else leaf
     recipe = "none" if not paired_run else ("scratch" if leaf.endswith("scratch") else "finetune")
+    recipe += ", sign-flexible" if sign_flexible else ""
     policy = "none" if not paired_run else (leaf.split("fcc", 1)[1].strip("_").replace("_scratch", "") or "all")
     return {"network": name, "family": family, "policy": policy, "recipe": recipe, "top1": top1,
             "int8_top1": int8_top1, "test_images": images, "paired_mac_fraction": round(paired, 4),
@@ -99,6 +102,15 @@ def deployed_cycles(row):
     """A paired network runs on the DDC macro; an unpaired one on whichever macro is faster for it."""
     return row["cycles_ddc_auto"] if row["paired_mac_fraction"] > 0 else min(row["cycles_ddc_auto"],
                                                                            row["cycles_baseline"])
+
+
+def unique(rows):
+    """One row per network: a work directory's export that was shipped is listed once, by its shipped name."""
+    out = {}
+    for r in sorted(rows, key=lambda r: "/" in r["network"]):
+        key = (r["family"], r["policy"], r["recipe"], r["top1"], r["cells"], r["cycles_ddc_auto"])
+        out.setdefault(key, r)
+    return list(out.values())
 
 
 def pareto(rows, cost):
@@ -157,3 +169,24 @@ def plot(rows, out_dir):
         plt.close(fig)
         files.append(f)
     return files
+
+
+def markdown(rows):
+    """The table docs/fcc.md shows: per network family, rows by accuracy, the fronts marked."""
+    out = []
+    for family in ("mobilenetv2", "efficientnet_b0"):
+        fam = [r for r in rows if r["family"] == family]
+        if not fam:
+            continue
+        on = {axis: {r["network"] for r in pareto(fam, cost)}
+              for axis, cost in (("cycles", deployed_cycles), ("cells", lambda r: r["cells"]))}
+        out += [f"| {family} | policy | recipe | top-1 | paired MACs | weight words | DDC cycles (auto) | "
+                "DDC cycles (toeplitz) | baseline cycles | speedup (auto) | front |",
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sorted(fam, key=lambda r: -r["top1"]):
+            front = ", ".join(a for a in ("cycles", "cells") if r["network"] in on[a]) or "-"
+            out.append(f"| `{r['network']}` | {r['policy']} | {r['recipe']} | {100 * r['top1']:.2f}% | "
+                       f"{100 * r['paired_mac_fraction']:.1f}% | {r['cells']:,} | {r['cycles_ddc_auto']:,} | "
+                       f"{r['cycles_ddc_toeplitz']:,} | {r['cycles_baseline']:,} | {r['speedup_auto']:.2f}x | {front} |")
+        out.append("")
+    return "\n".join(out)

@@ -96,10 +96,15 @@ int sc_main(int argc, char** argv) {
             // Distinct images: the config's seed for the first, then the next seeds.
             if (!o.input_npy.empty())
                 throw UserError({o.input_npy}, fmt::format("--images {} needs a batch (N, C, H, W) or no --input", images));
-            for (int i = 1; i < images; ++i) inputs.push_back(ref::sample_input(cfg.network, cfg.weights.seed + uint64_t(i)));
+            // The fast engine computes no activations: only the clocked one needs the other images' inputs,
+            // which would otherwise hold memory in proportion to a long stream (--images 1000).
+            if (engine != "fast")
+                for (int i = 1; i < images; ++i)
+                    inputs.push_back(ref::sample_input(cfg.network, cfg.weights.seed + uint64_t(i)));
         }
-        cfg.system.images = int(inputs.size());  // a batch gives its own N
-        const host::SystemOptions system = host::system_options(cfg, int(inputs.size()));
+        const int image_count = batched ? int(inputs.size()) : std::max(1, images);
+        cfg.system.images = image_count;  // a batch gives its own N
+        const host::SystemOptions system = host::system_options(cfg, image_count);
         if (tty) std::fprintf(stderr, "\r\033[K");
 
         if (ablate && (compare || baseline))

@@ -96,6 +96,9 @@ class ReportTest(unittest.TestCase):
         for name in ("mobilenetv2_fcc", "mobilenetv2_int8"):
             cls.runs[f"trained_{name}"] = cls.simulate(
                 f"trained_{name}", ["--config", str(trained / name / "network.yaml"), "--engine", "fast", "--compare"])
+        cls.runs["stream4"] = cls.simulate(
+            "stream4", ["--config", str(tiny), "--engine", "fast", "--compare", "--images", "4", "--set",
+                        "macro.macros=4", "--set", "system.residency=static"])
         cls.runs["mobilenetv2"] = cls.simulate(
             "mobilenetv2", ["--config", str(paths.source_dir / "configs" / "mobilenetv2.yaml"), "--engine", "fast",
                             "--compare"])
@@ -349,6 +352,30 @@ class ReportTest(unittest.TestCase):
         self.assertIn(f"accuracy: A {fcc['accuracy']['text']}; B {int8['accuracy']['text']}", text)
         text, _ = self.diff(self.runs["compare"], self.runs["compare"])
         self.assertIn("accuracy: accuracy not measured (synthetic weights) (both)", text)
+
+    def test_a_stream_of_images_is_reported_as_one(self):
+        # Issue 22, finding 4: a multi-image, multi-macro run has a system section (images/s and its bound,
+        # first-image latency, traffic and energy per image, placement, knee, busy macros), its totals say
+        # which cover all images and which the first, and the per-layer bars do not trip the overflow note.
+        doc = self.load("stream4")
+        page = self.report(self.runs["stream4"])
+        parser, text = self.check_page(page, doc, ["system", "cycles", "config"])
+        for words in ("4 images on 4 macros", "images/s over the run", "first image latency (us)",
+                      "off-chip weights per image (Mb)", "macros to hold every tile resident (knee)",
+                      "cycles, total, all 4 images", "cycles, macro phases, first image",
+                      "This run streamed 4 images"):
+            self.assertIn(words, text)
+        self.assertIn(f"{doc['ddc']['run']['images_per_second']:.4g}", text)
+        self.assertNotIn("exceeds the macro phase", text)
+        # A one-image run has no system section.
+        self.assertNotIn('id="system"', self.report(self.runs["compare"]))
+        out, d = self.diff(self.runs["compare"], self.runs["stream4"])
+        self.assertIn("1 image on 1 macro", out)
+        self.assertIn("4 images on 4 macros", out)
+        self.assertIn("[ddc] system", out)
+        sysd = d["modes"][0]["system"]
+        self.assertEqual(sysd["images"]["b"], 4)
+        self.assertAlmostEqual(sysd["images/s over the run"]["b"], doc["ddc"]["run"]["images_per_second"])
 
     def test_diff_layer_in_one_run(self):
         doc = self.load("ddc")

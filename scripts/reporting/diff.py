@@ -6,6 +6,7 @@ steps. Two one-mode runs of different modes (a DDC run against a --baseline run)
 other. `diff_runs` returns a plain dict (the --json output); `format_text` prints it.
 """
 from .configdiff import config_diff
+from .system import images, macros, numbers
 from .load import is_number
 
 TOTALS = (  # label, key, integer?
@@ -34,8 +35,9 @@ def differs(c):
 
 
 def run_info(run):
+    first = run.results[0][1]
     return {"path": run.path, "network": run.network, "mode": run.mode, "engine": run.engine,
-            "modes": [label for label, _ in run.results]}
+            "modes": [label for label, _ in run.results], "images": images(first), "macros": macros(first)}
 
 
 def pair_modes(ra, rb):
@@ -93,6 +95,8 @@ def diff_runs(ra, rb):
     modes = []
     for label, a, b in pairs:
         m = {"mode": label, "totals": {key: change(a.get(key), b.get(key)) for _, key, _ in TOTALS}}
+        sa, sb = numbers(a), numbers(b)
+        m["system"] = {k: change(sa.get(k), sb.get(k)) for k in dict.fromkeys(list(sa) + list(sb))}
         m.update(diff_layers(a, b))
         modes.append(m)
     return {"a": run_info(ra), "b": run_info(rb),
@@ -146,7 +150,9 @@ def format_text(d, top=20):
     lines = []
     for side in ("a", "b"):
         i = d[side]
-        lines.append(f"{side.upper()}: {i['path']}: {i['network']}, {i['mode']}, {i['engine']} engine")
+        lines.append(f"{side.upper()}: {i['path']}: {i['network']}, {i['mode']}, {i['engine']} engine, "
+                     f"{i['images']} image{'s' if i['images'] > 1 else ''} on {i['macros']} "
+                     f"macro{'s' if i['macros'] != 1 else ''}")
     cfg = d["config"]
     if cfg is None:
         lines.append("config: not compared (a run JSON without a readable \"config\")")
@@ -177,6 +183,17 @@ def format_text(d, top=20):
             rows.append([label, fmt_value(c["a"], integer), fmt_value(c["b"], integer),
                          fmt_change(c["change"], integer), fmt_rel(c["rel"])])
         lines += table(rows)
+        if (d["a"]["images"] > 1 or d["b"]["images"] > 1 or d["a"]["macros"] > 1 or d["b"]["macros"] > 1) \
+                and m["system"]:
+            lines.append(f"[{m['mode']}] system (above: cycles, time and energy of the whole run, macro and host "
+                         "phases of the first image; here: per image)")
+            rows = [["", "A", "B", "change", "rel"]]
+            for label, c in m["system"].items():
+                integer = label in ("images", "first image latency (cycles)",
+                                    "macros to hold every tile resident (knee)")
+                rows.append([label, fmt_value(c["a"], integer), fmt_value(c["b"], integer),
+                             fmt_change(c["change"], integer), fmt_rel(c["rel"])])
+            lines += table(rows)
         n = len(m["changed"])
         lines.append(f"[{m['mode']}] layers: {m['in_both']} in both runs, {n} changed, {m['unchanged']} unchanged; "
                      f"only in A: {names(m['only_in_a'])}; only in B: {names(m['only_in_b'])}")

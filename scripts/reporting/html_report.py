@@ -8,6 +8,7 @@ the per-layer bar's macro phase (see CYCLES_HOW).
 import os
 
 from .svg import Bar, Group, esc, fmt_int, fmt_num, hbar_chart
+from .system import SYSTEM_ROWS, has_system, images, per_image_note, system_value
 
 PARTS = (  # per-layer bar parts: JSON key (None: derived), legend name, colour
     ("compute_cycles", "compute", "#4477AA"),
@@ -108,12 +109,22 @@ TOTAL_ROWS = (
 )
 
 
+# Which totals cover the whole run and which the first image, when a run streams several images.
+WHOLE_RUN = ("total_cycles", "time_us", "energy_uj", "tops_per_w", "effective_tops")
+FIRST_IMAGE = ("macro_cycles", "host_cycles")
+
+
 def totals_table(results, engine):
     head = "".join(f"<th>{esc(label)}</th>" for label, _ in results)
     rows = []
+    n = max(images(r) for _, r in results)
     for name, key, fmt in TOTAL_ROWS:
         if not any(key in r for _, r in results):
             continue
+        if n > 1 and key in WHOLE_RUN:
+            name = f"{name}, all {n} images"
+        elif n > 1 and key in FIRST_IMAGE:
+            name = f"{name}, first image"
         cells = "".join(f"<td>{num_or_dash(r, key, fmt)}</td>" for _, r in results)
         rows.append(f'<tr><td class="k">{esc(name)}</td>{cells}</tr>')
     tech = "".join(f"<td>{esc(r.get('technology') or 'none')}</td>" for _, r in results)
@@ -121,6 +132,26 @@ def totals_table(results, engine):
     ver = "".join(f"<td>{verified_html(r, engine, short=True)}</td>" for _, r in results)
     rows.append(f'<tr><td class="k">verified</td>{ver}</tr>')
     return f'<table><tr><th class="k">total</th>{head}</tr>\n' + "\n".join(rows) + "</table>"
+
+
+def system_section(results):
+    """Images, throughput, latency, traffic, placement, knee and busy macros, one column per mode."""
+    head = "".join(f"<th>{esc(label)}</th>" for label, _ in results)
+    rows = []
+    for name, key, kind in SYSTEM_ROWS:
+        vals = [system_value(r, key, kind) for _, r in results]
+        if all(v is None for v in vals):
+            continue
+        rows.append(f'<tr><td class="k">{esc(name)}</td>' + "".join(f"<td>{esc(v or '-')}</td>" for v in vals)
+                    + "</tr>")
+    how = ('<p class="how">The run as a system (docs/host.md section 8, the JSON\'s <code>run</code>): images '
+           'streamed back to back, throughput measured over the run and its steady-state bound (the busiest '
+           'resource), the first image\'s latency, weights read from the off-chip memory per image, energy per '
+           'image with that traffic, how the MAC layers were placed, how many macros would hold every tile '
+           'resident, and how busy the macros were.</p>')
+    note = per_image_note(results)
+    return how + (f'<p class="note">{esc(note)}</p>' if note else "") + \
+        f'<table><tr><th class="k">system</th>{head}</tr>\n' + "\n".join(rows) + "</table>"
 
 
 def value_text(v):
@@ -154,10 +185,10 @@ def params_table(results):
     return f'<table><tr><th class="k">parameter</th>{head}</tr>\n' + "\n".join(rows) + "</table>"
 
 
-def layer_parts(layer, macros):
+def layer_parts(layer, macros, n_images=1):
     """[(value, colour, title)] of one layer's bar: the breakdown / M, other, host (see CYCLES_HOW)."""
     m = max(int(macros), 1)
-    per_macro = {key: layer[key] / m for key, _, _ in PARTS[:4]}
+    per_macro = {key: layer[key] / m / n_images for key, _, _ in PARTS[:4]}
     other = layer["macro_cycles"] - sum(per_macro.values())
     over = other < -1e-9
     parts = []
@@ -189,7 +220,7 @@ def cycles_chart(run):
             l = by_name[i].get(layer["name"])
             if l is None:
                 continue
-            parts, over = layer_parts(l, r["macro"].get("macros", 1))
+            parts, over = layer_parts(l, r["macro"].get("macros", 1), images(r))
             if over:
                 overlaps.append(f"{l['name']} ({label})")
             text, fill = fmt_int(l["cycles"]), "#333"
@@ -356,7 +387,9 @@ def render(run, title=None):
 
     head = [f'<h1>{esc(title)}</h1>',
             f'<p class="sub">network <b>{esc(run.network)}</b> · mode <b>{esc(mode_text)}</b> · engine '
-            f'<b>{esc(run.engine)}</b> · {len(first["layers"])} layers · from <code>{esc(os.path.basename(run.path))}'
+            f'<b>{esc(run.engine)}</b> · {len(first["layers"])} layers · '
+            f'{images(first)} image{"s" if images(first) > 1 else ""} on {first["macro"].get("macros", 1)} '
+            f'macro{"s" if first["macro"].get("macros", 1) != 1 else ""} · from <code>{esc(os.path.basename(run.path))}'
             f'</code></p>',
             f'<p class="headline">{verified_line(focus, run.engine)}</p>']
     if run.kind == "ablate":
@@ -378,6 +411,8 @@ def render(run, title=None):
         section("ablation", "Ablation: the mechanisms one at a time", ablation_section(run))
     if run.kind == "compare":
         section("speedup", "Speedup by layer kind", speedup_chart(run))
+    if has_system(focus):
+        section("system", "The system: images, macros, throughput", system_section(focus))
     section("cycles", "Cycles per layer", cycles_chart(run))
     section("utilisation", "Utilisation per layer", utilisation_chart(run))
     section("energy", "Energy by component",

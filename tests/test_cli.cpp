@@ -346,3 +346,18 @@ TEST(Cli, ImagesAreInTheResolvedConfig) {
     std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     EXPECT_NE(json.find("images: 3"), std::string::npos);
 }
+
+TEST(Cli, AChoiceThatLosesSaysSo) {
+    // Issue 22: static placement slower than streaming on the same macros, and most macros idle, each one line.
+    std::string out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + test::source_path("configs/mobilenetv2.yaml") +
+                                    " --engine fast --images 16 --set macro.macros=64 --set system.residency=static",
+                                &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("note: streaming (system.residency: stream) gives"), std::string::npos) << out;
+    EXPECT_NE(out.find("most are idle"), std::string::npos) << out;
+    ASSERT_EQ(test::run_command(bin("ddcpim_sim") + " --config " + tiny() + " --engine fast", &out), 0) << out;
+    EXPECT_EQ(out.find("most are idle"), std::string::npos) << out;
+    EXPECT_EQ(out.find("note: streaming"), std::string::npos) << out;
+}

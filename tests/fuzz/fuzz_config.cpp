@@ -29,7 +29,7 @@ bool fast_enough(const ddcpim::ConfigFile& cfg) {
                                                        o.wide_limit, o.block);
         if (est.work > 2e8 || est.bytes > 256e6) return false;
     }
-    return weights < 4'000'000 && cfg.network.total_macs() < 20'000'000;
+    return weights < 1'000'000 && cfg.network.total_macs() < 2'000'000;
 }
 }  // namespace
 

@@ -51,7 +51,8 @@ class Pipeline:
         fcc_<policy>[_<recipe>] (docs/training.md)."""
         a = self.args
         label = policy_label(a.fcc_policy, a.fcc_kinds)
-        name = "fcc" if label == "all" else f"fcc_{label}"
+        # fcc/ is the first recipe's name for every layer fine-tuned (kept); anything else names its policy.
+        name = "fcc" if label == "all" and a.recipe == "finetune" else f"fcc_{label}"
         if a.recipe != "finetune":
             name += f"_{a.recipe}"
         return name + ("_sf" if sign_flexible else "")

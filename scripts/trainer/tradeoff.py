@@ -91,7 +91,7 @@ def describe(config, bin_dir):
     leaf = leaf[:-3] if sign_flexible else leaf
     recipe = "none" if not paired_run else ("scratch" if leaf.endswith("scratch") else "finetune")
     recipe += ", sign-flexible" if sign_flexible else ""
-    policy = "none" if not paired_run else (leaf.split("fcc", 1)[1].strip("_").replace("_scratch", "") or "all")
+    policy = "none" if not paired_run else (leaf.split("fcc", 1)[1].replace("_scratch", "").strip("_") or "all")
     return {"network": name, "family": family, "policy": policy, "recipe": recipe, "top1": top1,
             "int8_top1": int8_top1, "test_images": images, "paired_mac_fraction": round(paired, 4),
             "weights": weights, "cells": cells, "cycles_ddc_auto": auto, "cycles_ddc_toeplitz": toeplitz,

@@ -5,7 +5,8 @@
   input and output codes, a few kilobytes an image here, and nothing else per image);
 - 10,000 ddcpim.Model.evaluate calls with varied parameters in one process: the resident memory after the
   last call is within 5% (and 4 MB) of that after the first 1,000;
-- a sweep killed (SIGKILL) at 20 random moments and resumed each time ends with every point exactly once,
+- a sweep killed (SIGKILL) at 20 random moments (each once its run has written a new row) and resumed each
+  time ends with every point exactly once,
   its rows identical to those of an uninterrupted run.
 
 Run by ctest as: test_soak.py BIN_DIR SOURCE_DIR.
@@ -103,12 +104,19 @@ class KilledSweeps(unittest.TestCase):
             whole = time.monotonic() - t0
             rng = random.Random(11)
             kills = 0
+            killed = d / "killed.csv"
             for _ in range(20):
-                p = subprocess.Popen(sweep + ["--out", str(d / "killed.csv")], stdout=subprocess.DEVNULL,
+                # Each run is killed at a random moment once it has written at least one new row (its start-up
+                # takes longer than a whole late run's work, so a fixed delay would often come too late).
+                rows_before = len(killed.read_text().splitlines()) if killed.exists() else 0
+                p = subprocess.Popen(sweep + ["--out", str(killed)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, env=ENV)
-                # Each kill comes early in the run (start-up is a few tenths of a second), so that the later,
-                # shorter resumptions are interrupted too.
-                time.sleep(rng.uniform(0.1, min(1.2, whole)))
+                deadline = time.monotonic() + 30
+                while p.poll() is None and time.monotonic() < deadline:
+                    if killed.exists() and len(killed.read_text().splitlines()) > rows_before:
+                        break
+                    time.sleep(0.002)
+                time.sleep(rng.uniform(0, 0.03))
                 if p.poll() is None:
                     p.send_signal(signal.SIGKILL)
                     kills += 1
@@ -122,7 +130,7 @@ class KilledSweeps(unittest.TestCase):
                 self.assertEqual(a[0], b[0], suffix)
                 self.assertEqual(len(b), len(set(b)), f"a row written twice in killed{suffix}.csv")
                 self.assertEqual(sorted(a[1:]), sorted(b[1:]), suffix)
-            self.assertGreaterEqual(kills, 15, "the sweep finished before most kills: the test did not interrupt it")
+            self.assertGreaterEqual(kills, 18, "the sweep finished before most kills: the test did not interrupt it")
             print(f"{kills} kills in a {whole:.1f} s sweep; rows identical", file=sys.stderr)
 
 

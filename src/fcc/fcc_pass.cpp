@@ -82,18 +82,20 @@ LayerReport pair_layer(Network& net, size_t index, const FccOptions& options, Fc
     const PairingEstimate est =
         estimate_pairing(fs.count, fs.length, options.sign_flexible, exact, options.wide_limit, options.block);
     const Limits& lim = net.desc.limits;
-    const char* over = est.work > double(lim.pairing_work) ? "pairing_work" : est.bytes > double(lim.pairing_bytes) ? "pairing_bytes" : nullptr;
-    SourceLocation where = l.where;
-    where.layer = l.name;
-    where.key = std::string("limits.") + (over ? over : "");
-    if (over)
+    const bool over_work = est.work > double(lim.pairing_work);
+    if (over_work || est.bytes > double(lim.pairing_bytes)) {
+        const char* over = over_work ? "pairing_work" : "pairing_bytes";
+        SourceLocation where = l.where;
+        where.layer = l.name;
+        where.key = std::string("limits.") + over;
         throw UserError(where, fmt::format("pairing {} filters of {} weights ({} matcher) needs about {:.3g} weight "
                                              "comparisons and {:.3g} bytes, over limits.{} = {} (raise it in a limits: "
                                              "section, lower fcc.block or fcc.wide_limit, or leave the layer unpaired "
                                              "with fcc.skip)",
                                              fs.count, fs.length, est.blocked ? "blocked" : exact ? "exact" : "full",
                                              est.work, est.bytes, over,
-                                             std::string(over) == "pairing_work" ? lim.pairing_work : lim.pairing_bytes));
+                                             over_work ? lim.pairing_work : lim.pairing_bytes));
+    }
     const CacheKey key = matching_key(fs, options, exact);
     std::optional<LayerMatching> decided = cache ? cache->load(key, fs.count) : std::nullopt;
     r.cached = decided.has_value();

@@ -23,18 +23,19 @@ int sign_of(uint64_t k) {
     return ((z ^ (z >> 31)) & 1) ? 1 : -1;
 }
 
-std::vector<int> folded_order(const FilterSet& fs) {
-    std::vector<int64_t> proj(size_t(fs.count), 0);
+// `filters` (indices into fs) ordered by their projection, then folded so that the two ends meet. The
+// projections are read from fs in place: a wide layer's weights are not copied.
+std::vector<int> folded_order(const FilterSet& fs, const std::vector<int>& filters) {
     std::vector<int> sgn(size_t(fs.length));
     for (int k = 0; k < fs.length; ++k) sgn[size_t(k)] = sign_of(uint64_t(k));
-    for (int o = 0; o < fs.count; ++o) {
+    std::vector<int64_t> proj(size_t(fs.count), 0);
+    for (int o : filters) {
         const int32_t* q = fs.filter(o);
         int64_t p = 0;
         for (int k = 0; k < fs.length; ++k) p += int64_t(q[k]) * sgn[size_t(k)];
         proj[size_t(o)] = p;
     }
-    std::vector<int> order(size_t(fs.count));
-    std::iota(order.begin(), order.end(), 0);
+    std::vector<int> order = filters;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return proj[size_t(a)] < proj[size_t(b)]; });
     std::vector<int> folded;
     folded.reserve(order.size());
@@ -67,13 +68,7 @@ namespace {
 
 // One blocked pass over `filters` (indices into fs): fold, cut into blocks, match each block.
 LayerMatching blocked_pass(const FilterSet& fs, const std::vector<int>& filters, bool sign_flexible, int block) {
-    FilterSet view;  // the chosen filters, for their folded order
-    view.count = int(filters.size());
-    view.length = fs.length;
-    view.bits = fs.bits;
-    for (int o : filters) view.q.insert(view.q.end(), fs.filter(o), fs.filter(o) + fs.length);
-    std::vector<int> folded = folded_order(view);
-    for (int& f : folded) f = filters[size_t(f)];
+    const std::vector<int> folded = folded_order(fs, filters);
     LayerMatching out;
     for (size_t start = 0; start < folded.size(); start += size_t(block)) {
         const size_t end = std::min(folded.size(), start + size_t(block));

@@ -191,6 +191,12 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
         same(at, "host_ops", a.events.host_ops, b.events.host_ops);
         same(at, "offchip_bits", a.events.offchip_bits, b.events.offchip_bits);
         same(at, "link_bits", a.events.link_bits, b.events.link_bits);
+        same(at, "lane_a_bits", a.events.lane_a_bits, b.events.lane_a_bits);
+        same(at, "input_ones_a", a.events.input_ones_a, b.events.input_ones_a);
+        same(at, "input_ones_b", a.events.input_ones_b, b.events.input_ones_b);
+        same(at, "product_ones_q", a.events.product_ones_q, b.events.product_ones_q);
+        same(at, "product_ones_qbar", a.events.product_ones_qbar, b.events.product_ones_qbar);
+        same(at, "write_toggles", a.events.write_toggles, b.events.write_toggles);
         same(at, "resident", a.resident, b.resident);
         same(at, "placed_on", a.placed_on, b.placed_on);
         same(at, "streamed_bits_per_image", a.offchip_bits, b.offchip_bits);

@@ -1,4 +1,6 @@
 // Building a Network from a ConfigFile, and writing the resolved config.
+#include <atomic>
+
 #include <fmt/format.h>
 
 #include "ddcpim/fcc/fcc_pass.hpp"
@@ -13,6 +15,8 @@ Network build_network(const ConfigFile& config) {
     Network net = config.weights.source == "npy" ? load_npy_network(config) : synthesize_network(config);
     net.fcc_reports = fcc::run_fcc(net);  // layers whose pairs are `auto`
     validate_pairs(net);
+    static std::atomic<uint64_t> next_id{1};
+    net.build_id = next_id++;
     return net;
 }
 

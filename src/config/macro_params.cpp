@@ -23,6 +23,7 @@ const std::vector<MacroParamDecl>& macro_param_decls() {
         {"clock_mhz", "clock frequency in MHz, for times and TOPS", &P::clock_mhz, 1e-3, 1e5, {}},
         {"macros", "macros in the system, fed by one host", &P::macros, 1, 4096, {}},
         {"buffer_vectors", "input vectors the input buffer holds, and result slots of the output buffer", &P::buffer_vectors, 1, 65536, {}},
+        {"supply_v", "supply voltage in V for energy (dynamic ~ V^2, leakage ~ V) and the clock limit (alpha-power law); 0: the technology's nominal", &P::supply_v, 0, 5, {}},
     };
     return decls;
 }

@@ -103,6 +103,33 @@ void ToeplitzMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint
     }
 }
 
+void ToeplitzMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int, uint64_t* a,
+                               uint64_t* b) const {
+    // Row (s, ky, wx) carries input (oy * stride + ky - pad, x0 * stride + wx - pad) of its channel for
+    // every output row oy and block x0 = block * n: the kernel-row sums at those columns.
+    const LayerDesc& l = m_layer;
+    const int seg = m_geo.params.segment_rows, K = l.kernel, W = in.shape.w;
+    const int rows = tile_shape(t).rows_used;
+    const std::vector<uint64_t>& kr = source.kernel_row_ones();
+    std::fill(a, a + rows, 0);
+    std::fill(b, b + rows, 0);
+    for (int s = 0; s < units_in(t); ++s) {
+        auto [ca, cb] = m_units[size_t(t * m_geo.segments + s)];
+        for (int ky = 0; ky < K; ++ky)
+            for (int wx = 0; wx < m_window; ++wx) {
+                const int row = s * seg + ky * m_window + wx;
+                const uint64_t* col_a = &kr[(size_t(ca) * K + size_t(ky)) * size_t(W)];
+                const uint64_t* col_b = cb >= 0 ? &kr[(size_t(cb) * K + size_t(ky)) * size_t(W)] : nullptr;
+                for (int block = 0; block < m_blocks; ++block) {
+                    const int x = block * m_n * l.stride + wx - l.padding.left;
+                    if (x < 0 || x >= W) continue;
+                    a[row] += col_a[x];
+                    if (col_b) b[row] += col_b[x];
+                }
+            }
+    }
+}
+
 void ToeplitzMapper::scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const {
     const LayerDesc& l = m_layer;
     const int oy = v / m_blocks, x0 = (v % m_blocks) * m_n;
@@ -197,6 +224,33 @@ void DiagonalMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint
                 if (b >= 0) lane_b[row] = uint8_t(in.at(b, y, x));
             }
         }
+    }
+}
+
+void DiagonalMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int, uint64_t* a,
+                               uint64_t* b) const {
+    // Row (i, ky, kx) carries input (oy * stride + ky - pad, ox * stride + kx - pad) of its channel for
+    // every output pixel: the kernel-row sums at those columns.
+    const LayerDesc& l = m_layer;
+    const int K = l.kernel, W = in.shape.w;
+    const int rows = tile_shape(t).rows_used;
+    const std::vector<uint64_t>& kr = source.kernel_row_ones();
+    std::fill(a, a + rows, 0);
+    std::fill(b, b + rows, 0);
+    for (int i = 0; i < units_in(t); ++i) {
+        auto [ca, cb] = m_units[size_t(t * m_per_tile + i)];
+        for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx) {
+                const int row = row_of(i) + ky * K + kx;
+                const uint64_t* col_a = &kr[(size_t(ca) * K + size_t(ky)) * size_t(W)];
+                const uint64_t* col_b = cb >= 0 ? &kr[(size_t(cb) * K + size_t(ky)) * size_t(W)] : nullptr;
+                for (int ox = 0; ox < l.out_shape.w; ++ox) {
+                    const int x = ox * l.stride + kx - l.padding.left;
+                    if (x < 0 || x >= W) continue;
+                    a[row] += col_a[x];
+                    if (col_b) b[row] += col_b[x];
+                }
+            }
     }
 }
 

@@ -6,7 +6,9 @@
 #include <set>
 #include <tuple>
 
+#include "ddcpim/host/activity.hpp"
 #include "ddcpim/host/system_plan.hpp"
+#include "ddcpim/ref/engine.hpp"
 
 namespace ddcpim::host {
 
@@ -31,7 +33,8 @@ Point after_wait(Point p, uint64_t d) { return d ? before(p.edge + d) : p; }
 class Replay {
 public:
     Replay(const SystemPlan& plan, const Network& net, SimResult& r)
-        : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()) {
+        : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()),
+          m_arrays(plan) {
         m_time.resize(m_images, m_layers);
         m_done_tasks.assign(m_images * m_layers, 0);
         m_known.assign(m_images, std::vector<char>(m_layers, 0));
@@ -238,6 +241,7 @@ private:
                 const WorkUnit& u = units[w.unit];
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
                 command(w, m, load_cost(mp, t.rows_used), m_r.layers[size_t(u.layer)]);
+                m_r.layers[size_t(u.layer)].events.write_toggles += m_arrays.load(m, u);
                 w.stage = Stage::Runs;
                 w.first = u.first;
                 push(w.now, m);
@@ -307,6 +311,7 @@ private:
     std::set<Request> m_requests;
     uint64_t m_host_free = 0, m_channel_free = 0;
     std::vector<char> m_done_tasks;
+    ArrayContents m_arrays;
     std::priority_queue<std::pair<uint64_t, int>, std::vector<std::pair<uint64_t, int>>, std::greater<>> m_events;
 };
 
@@ -322,6 +327,18 @@ SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOpt
     Replay replay(plan, net, result);
     replay.run();
     summarise_timeline(plan, replay.timeline(), result);
+    // The data-dependent events: each image's activations through every MAC layer's tiles.
+    for (int i = 0; i < options.images; ++i) {
+        std::shared_ptr<const ImageActivity> a;
+        if (options.inputs) {
+            DDCPIM_ASSERT(size_t(i) < options.inputs->size());
+            a = image_activity(net, (*options.inputs)[size_t(i)]);
+        } else {
+            a = image_activity(net, ref::sample_input(net.desc, options.input_seed + uint64_t(i)));
+        }
+        for (size_t l = 0; l < net.desc.layers.size(); ++l)
+            if (net.desc.layers[l].is_mac()) result.layers[l].events += layer_activity(plan, net, l, *a);
+    }
     for (const LayerResult& l : result.layers) {
         result.offchip_bits += l.events.offchip_bits;
         result.link_bits += l.events.link_bits;

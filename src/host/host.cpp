@@ -123,6 +123,12 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         e.corrections = mc.reconfigurable.stats().corrections;
         e.rows_written = mc.array.stats().rows_written;
         e.input_bits = mc.driver.stats().bits_moved;
+        e.lane_a_bits = mc.driver.stats().lane_a_bits;
+        e.input_ones_a = mc.driver.stats().ones_a;
+        e.input_ones_b = mc.driver.stats().ones_b;
+        e.product_ones_q = mc.trees.stats().ones_q;
+        e.product_ones_qbar = mc.trees.stats().ones_qbar;
+        e.write_toggles = mc.array.stats().bits_toggled;
         return e;
     };
     // A command's counts go to its layer: the macro runs nothing else meanwhile.

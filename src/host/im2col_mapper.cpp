@@ -73,6 +73,25 @@ void Im2colMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_
     std::fill(lane_b, lane_b + rows, 0);  // pointwise: the driver feeds lane A to both sides
 }
 
+void Im2colMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor&, int, uint64_t* a,
+                             uint64_t* b) const {
+    const int first = first_reduction_row(t), rows = tile_shape(t).rows_used;
+    const std::vector<uint64_t>& sums = source.reduction_row_ones();
+    std::copy_n(sums.begin() + first, rows, a);
+    std::fill(b, b + rows, 0);  // as input() leaves lane B
+}
+
+bool Im2colMapper::q_side_row_ones(int weight_bits, std::vector<uint64_t>& ones) const {
+    const uint32_t mask = (1u << weight_bits) - 1;
+    const int n = m_reduction;
+    ones.assign(size_t(n), 0);
+    for (auto [q, partner] : m_columns) {
+        const int32_t* w = m_params.weight.data() + size_t(q) * size_t(n);
+        for (int k = 0; k < n; ++k) ones[size_t(k)] += uint64_t(__builtin_popcount(uint32_t(w[k]) & mask));
+    }
+    return true;
+}
+
 void Im2colMapper::scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const {
     const int ct = t / m_summary.row_tiles;
     for (int j = 0; j < m_columns_per_tile; ++j) {

@@ -104,6 +104,17 @@ std::string totals(const SimResult& r) {
                            r.macro.macros, r.technology, r.area_mm2(), r.capability.peak_tops, r.tops_per_mm2(),
                            r.energy_uj(), r.tops_per_w(), r.capability.weight_capacity_kb, r.weight_density(),
                            r.array_weight_density());
+    {
+        cost::Events all;
+        for (const auto& l : r.layers) all += l.events;
+        const cost::Activity a = cost::activity(all, r.macro);
+        out += fmt::format("  activity: input bits 1: {:.1f}% on lane A{}; products 1: {:.1f}% of the driven rows' cells "
+                           "on the Q side{}; {:.1f}% of the bits written changed\n",
+                           100 * a.input_a, r.macro.complementary ? fmt::format(", {:.1f}% on lane B", 100 * a.input_b) : "",
+                           100 * a.product_q,
+                           r.macro.complementary ? fmt::format(", {:.1f}% on the Q-bar side", 100 * a.product_qbar) : "",
+                           100 * a.write_flip);
+    }
     out += system_summary(r);
     return out;
 }
@@ -266,6 +277,16 @@ nlohmann::ordered_json result_json(const SimResult& r) {
                                {"offchip_bits", l.events.offchip_bits},
                                {"link_bits", l.events.link_bits},
                                {"note", l.note}});
+    // What the data made switch (docs/cost.md): the figures the data-dependent energy follows.
+    for (size_t i = 0; i < r.layers.size(); ++i) {
+        const cost::Events& e = r.layers[i].events;
+        const cost::Activity a = cost::activity(e, r.macro);
+        j["layers"][i]["activity"] = {{"input_density_a", a.input_a},      {"input_density_b", a.input_b},
+                                      {"product_density_q", a.product_q},  {"product_density_qbar", a.product_qbar},
+                                      {"write_flip_fraction", a.write_flip}, {"input_ones_a", e.input_ones_a},
+                                      {"input_ones_b", e.input_ones_b},    {"product_ones_q", e.product_ones_q},
+                                      {"product_ones_qbar", e.product_ones_qbar}, {"write_toggles", e.write_toggles}};
+    }
     if (!r.technology.empty())
         for (size_t i = 0; i < r.layers.size(); ++i)
             for (auto& [name, v] : r.layers[i].energy_pj) j["layers"][i]["energy_uj_by_component"][name] = v / 1e6;

@@ -48,6 +48,7 @@ CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
     if (tile.mode == macro::Mode::Depthwise && m.complementary)
         c.events.corrections = frames * uint64_t(g.columns) * out_segments;
     c.events.input_bits = vectors * bits_per_vector;
+    c.events.lane_a_bits = vectors * uint64_t(tile.rows_used) * ba;  // the ones: activity.hpp
     c.events.output_values = vectors * uint64_t(g.slot_values());
     return c;
 }

@@ -130,6 +130,7 @@ SystemOptions system_options(const ConfigFile& cfg, int images) {
     o.system = cfg.system;
     o.ops_per_cycle = cfg.host.ops_per_cycle;
     o.images = images > 0 ? images : cfg.system.images;
+    o.input_seed = cfg.weights.seed;
     return o;
 }
 

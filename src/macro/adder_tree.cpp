@@ -52,6 +52,18 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     }
 }
 
+void AdderTree::count(const TreeFrame& f) {
+    ++m_stats.frames;
+    m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * (m_geo.complementary ? 2 : 1);
+    // The per-segment counts are the ones each tree took in: their sum is the frame's products that were 1.
+    uint64_t q = 0, qbar = 0;
+    for (int32_t v : f.sum_a) q += uint64_t(v);
+    if (m_geo.complementary)
+        for (int32_t v : f.sum_b) qbar += uint64_t(v);
+    m_stats.ones_q += q;
+    m_stats.ones_qbar += qbar;
+}
+
 void AdderTree::on_lanes_changed() {
     const LaneFrame* in = lanes.read();
     if (!in) {
@@ -60,8 +72,7 @@ void AdderTree::on_lanes_changed() {
     }
     TreeFrame& f = m_ring.next();
     compute(*in, f);
-    ++m_stats.frames;
-    m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * (m_geo.complementary ? 2 : 1);
+    count(f);
     sums.write(&f);
 }
 
@@ -71,8 +82,7 @@ void AdderTree::on_clock() {
     if (in) {
         TreeFrame& f = m_ring.next();
         compute(*in, f);
-        ++m_stats.frames;
-        m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * (m_geo.complementary ? 2 : 1);
+        count(f);
         produced = &f;
     }
     // adder_pipeline registers: what enters now leaves adder_pipeline - 1 clocks later.

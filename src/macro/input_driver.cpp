@@ -38,6 +38,13 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast && c.partner_lane
                                                    : (m_geo.dual_broadcast || m_geo.complementary);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
+    // Every vector loaded is driven once, bit by bit: its ones are counted here, where they are known.
+    const unsigned mask = (1u << ba) - 1;
+    m_stats.lane_a_bits += uint64_t(c.rows_used) * uint64_t(ba);
+    for (int r = 0; r < c.rows_used; ++r) {
+        m_stats.ones_a += uint64_t(__builtin_popcount(lane_a[r] & mask));
+        if (drive_b) m_stats.ones_b += uint64_t(__builtin_popcount(source_b[r] & mask));
+    }
     for (int r = 0; r < c.rows_used; ++r) {
         const int row = c.row_base + r;
         const uint64_t bit = 1ULL << (row % 64);

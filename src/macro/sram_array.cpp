@@ -24,7 +24,9 @@ void SramArray::write_row(int row) {
     uint64_t* words = &m_q[size_t(row / 64) * m_geo.bit_columns];
     for (int c = 0; c < m_geo.bit_columns; ++c) {
         uint64_t& w = words[c];
-        if ((src[c / 8] >> (c % 8)) & 1) w |= bit;
+        const bool was = w & bit, now = (src[c / 8] >> (c % 8)) & 1;
+        m_stats.bits_toggled += was != now;
+        if (now) w |= bit;
         else w &= ~bit;
     }
 }

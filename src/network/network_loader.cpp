@@ -218,7 +218,7 @@ InputDesc parse_input(const StrictNode& n) {
 // (an imported network, say) still finds tech/28nm.yaml. A file named
 // explicitly that is found nowhere is an error; the default, found nowhere,
 // leaves area and energy unreported (the tools say so).
-std::string resolve_technology(const StrictNode& top, const std::string& config_path) {
+std::string resolve_technology_impl(const StrictNode& top, const std::string& config_path) {
     const auto given = top.optional_child("technology");
     if (given && given->as_string() == "none") return "";  // cycles only, by request
     const fs::path name = given ? given->as_string() : std::string("tech/28nm.yaml");
@@ -303,7 +303,7 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
     }
     // Synthetic, seed 1, when absent: a first network needs no weights section.
     if (auto w = top.optional_child("weights")) cfg.weights = parse_weights(*w, path);
-    cfg.technology = resolve_technology(top, path);
+    cfg.technology = resolve_technology_impl(top, path);
     if (auto a = top.optional_child("accuracy")) {
         a->expect_map();
         cfg.accuracy.measured = true;
@@ -402,6 +402,10 @@ ConfigFile load_config(const std::string& path, const std::vector<Override>& ove
     YAML::Node root = load_yaml_file(path);
     apply_overrides(root, overrides);
     return parse_config(root, path);
+}
+
+std::string resolve_technology(const StrictNode& top, const std::string& config_path) {
+    return resolve_technology_impl(top, config_path);
 }
 
 }  // namespace ddcpim

@@ -104,7 +104,10 @@ int sc_main(int argc, char** argv) {
         }
         const int image_count = batched ? int(inputs.size()) : std::max(1, images);
         cfg.system.images = image_count;  // a batch gives its own N
-        const host::SystemOptions system = host::system_options(cfg, image_count);
+        host::SystemOptions system = host::system_options(cfg, image_count);
+        // The fast engine's data-dependent events follow the same inputs as the clocked engine's lanes:
+        // the given ones, or the seeded ones it regenerates per image (host/activity.hpp).
+        if (!o.input_npy.empty()) system.inputs = std::make_shared<const std::vector<Tensor>>(inputs);
         if (tty) std::fprintf(stderr, "\r\033[K");
 
         if (ablate && (compare || baseline))

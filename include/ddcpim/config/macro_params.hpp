@@ -29,6 +29,7 @@ struct MacroParams {
     double clock_mhz = 200;            // for times and TOPS
     int macros = 1;                    // macros fed by one host
     int buffer_vectors = 16;           // input vectors (and output slots) the buffers hold
+    double supply_v = 0;               // supply voltage; 0: the technology file's nominal
 
     // The PIM baseline of ARCHITECTURE section 5 on the same array.
     MacroParams as_baseline() const;

@@ -28,9 +28,25 @@ struct Events {
     uint64_t host_ops = 0;            // host element-wise operations
     uint64_t offchip_bits = 0;        // weight bits read from the off-chip memory
     uint64_t link_bits = 0;           // bits over the host-macro links (inputs in, results out)
+    // Data-dependent events (issue 21): what the bits the macro sees make switch.
+    uint64_t lane_a_bits = 0;         // input bits driven on lane A (vectors x rows_used x Ba)
+    uint64_t input_ones_a = 0;        // of those, the ones (each charges lane A's row across the array)
+    uint64_t input_ones_b = 0;        // ones driven on lane B (the Q-bar side's lane)
+    uint64_t product_ones_q = 0;      // cell products that are 1 on the Q side (ones entering its trees)
+    uint64_t product_ones_qbar = 0;   // and on the Q-bar side
+    uint64_t write_toggles = 0;       // array bits written that changed value
     Events& operator+=(const Events& o);
     Events operator-(const Events& o) const;
 };
+
+// What the data made switch, as fractions (docs/cost.md): of the bits driven on lane A, the ones
+// (input_a), and on lane B over the same rows (input_b); of the cells of the driven rows on each
+// side (lane A's bits x N x Bw), the products that were 1 (product_q, product_qbar); of the array
+// bits written, those that changed (write_flip). 0 where nothing was driven or written.
+struct Activity {
+    double input_a = 0, input_b = 0, product_q = 0, product_qbar = 0, write_flip = 0;
+};
+Activity activity(const Events& e, const MacroParams& p);
 
 // One macro, um^2 by component.
 Breakdown macro_area(const MacroParams& p, const Technology& t);
@@ -45,6 +61,24 @@ struct Capability {
     double physical_capacity_kb = 0;   // bits of cells
 };
 Capability capability(const MacroParams& p);
+
+// What a macro's datasheet describes: one MVM over the whole array in pointwise mode (every row and
+// column in use, Ba frames), its inputs' bits 1 with probability input_density and its weights' bits
+// with weight_density (expected counts), at the macro's clock and supply. The macro's own parts only:
+// lanes, cell multipliers, trees, reconfigurable unit, accumulators and leakage; the input, output and
+// staging buffers, writes and everything off the macro are left out, of energy and of area alike
+// (docs/validation.md).
+struct MvmFigures {
+    Events events;
+    Breakdown energy_pj;          // by component, one MVM
+    double ops_1b = 0;            // 1-bit operations of the MVM: 2 x R x N x sides x Bw x Ba
+    double energy_per_1b_op_fj = 0;
+    Breakdown core_area_um2;      // the macro's area without its buffers
+    double core_area_mm2 = 0;
+    double tops_per_mm2_1b = 0;   // peak 1-bit TOPS over the core area
+    double tops_per_w_1b = 0;
+};
+MvmFigures full_array_mvm(const MacroParams& p, const Technology& t, double input_density, double weight_density);
 
 // Adder bits in one R-input popcount tree (sum over levels of adders x width).
 uint64_t tree_adder_bits(int rows);

@@ -12,9 +12,22 @@ struct Technology {
     // Area, um^2.
     double cell_6t = 0, cell_gate_per_side = 0, adder_bit_area = 0, register_bit_area = 0,
            driver_per_row_lane = 0, buffer_bit_area = 0, controller = 0;
-    // Energy, pJ per event; leakage in mW per mm^2.
-    double cell_product = 0, adder_bit = 0, register_bit = 0, sram_write_bit = 0, buffer_bit = 0, host_op = 0,
-           offchip_bit = 0, link_bit = 0, leakage_mw_per_mm2 = 0;
+    // Energy at the nominal supply, pJ per event; leakage in mW per mm^2.
+    double lane_one_per_cell = 0, product_one = 0, adder_bit = 0, register_bit = 0, sram_write_bit = 0,
+           sram_write_toggle_bit = 0, buffer_bit = 0, host_op = 0, offchip_bit = 0, link_bit = 0,
+           leakage_mw_per_mm2 = 0;
+    // Supply: nominal and threshold voltage, the alpha-power law's index, the clock limit at nominal.
+    double nominal_v = 0, threshold_v = 0, alpha = 0, max_clock_mhz = 0;
+
+    // The supply a macro runs at: its supply_v, or nominal when that is 0.
+    double supply(double supply_v) const { return supply_v > 0 ? supply_v : nominal_v; }
+    // Dynamic energy at supply v over nominal: (v / Vn)^2. Leakage power: v / Vn (first order).
+    double dynamic_scale(double v) const { return (v / nominal_v) * (v / nominal_v); }
+    double leakage_scale(double v) const { return v / nominal_v; }
+    double leaking(double v) const { return leakage_mw_per_mm2 * leakage_scale(v); }  // mW per mm^2 at v
+    // The clock limit at supply v, by the alpha-power law (Sakurai and Newton, JSSC 1990):
+    // f ~ (v - Vt)^alpha / v, scaled from max_clock_mhz at nominal; 0 at or below the threshold.
+    double max_clock_at(double v) const;
 };
 
 // Reads a technology file strictly (unknown or missing keys are errors).

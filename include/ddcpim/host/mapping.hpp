@@ -60,6 +60,18 @@ struct MappingSummary {
     std::string note;       // e.g. a fallback and why
 };
 
+// A layer's activations on one image as the data-dependent event counts need them
+// (host/activity.hpp): sums of the ones of the codes' low input_bits bits.
+class LaneOnesSource {
+public:
+    virtual ~LaneOnesSource() = default;
+    // im2col layers: per reduction row k (channel, ky, kx), over the layer's output pixels.
+    virtual const std::vector<uint64_t>& reduction_row_ones() const = 0;
+    // Depthwise layers: at [(channel * K + ky) * W_in + x], the ones of input column x over the input
+    // rows kernel row ky meets, one per output row (y = oy * stride + ky - pad_top, inside the input).
+    virtual const std::vector<uint64_t>& kernel_row_ones() const = 0;
+};
+
 class LayerMapper {
 public:
     virtual ~LayerMapper() = default;
@@ -69,6 +81,17 @@ public:
     virtual TileShape tile_shape(int t) const = 0;
     // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).
     virtual void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const = 0;
+    // The ones each row of tile t's lanes carries, summed over the tile's MVMs (rows_used entries
+    // each; lane B as input() fills it). By default MVM by MVM through input(); the mappers sum
+    // the source's per-layer figures instead, which gives the same numbers in a fraction of the time.
+    virtual void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
+                           uint64_t* b) const;
+    // im2col: per reduction row, the ones of the Q-side weights (every column's filter, Bw bits) of all
+    // column tiles; false for other mappings.
+    virtual bool q_side_row_ones(int, std::vector<uint64_t>&) const { return false; }
+    // Whether every MVM of tile t drives reduction rows [first, first + rows_used) of the layer's
+    // receptive field on lane A (im2col: one MVM per output pixel), and first; -1 otherwise.
+    virtual int first_reduction_row(int) const { return -1; }
     // Adds MVM v's results (one output slot, Geometry::slot_index layout) to
     // the layer's accumulators (out_shape.c x out_shape.h x out_shape.w).
     virtual void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const = 0;

@@ -38,6 +38,10 @@ struct SystemOptions {
     SystemParams system;
     int ops_per_cycle = 16;  // host element-wise operations per cycle
     int images = 1;
+    // The images' inputs, which the data-dependent events follow (activity.hpp). Null: image i is
+    // ref::sample_input(network, input_seed + i), as ddcpim_sim makes them.
+    std::shared_ptr<const std::vector<Tensor>> inputs;
+    uint64_t input_seed = 0;
 };
 
 // One unit of work on one macro: MVMs [first, first + count) of a tile, its

@@ -28,12 +28,15 @@ public:
     struct Stats {
         uint64_t frames = 0;     // lane frames summed
         uint64_t bit_ops = 0;    // cell products evaluated (both sides)
+        uint64_t ones_q = 0;     // products that were 1, Q side (the ones entering the trees)
+        uint64_t ones_qbar = 0;  // and Q-bar side
     };
     const Stats& stats() const { return m_stats; }
 
 private:
     void on_clock();          // adder_pipeline >= 1
     void on_lanes_changed();  // adder_pipeline == 0
+    void count(const TreeFrame& f);  // the frame's events into m_stats
 
     const Geometry& m_geo;
     const SramArray& m_cells;

@@ -45,6 +45,8 @@ public:
         uint64_t load_wait_cycles = 0;  // the part of stall_cycles before a run's first vector
         uint64_t vectors = 0;
         uint64_t bits_moved = 0;      // input bits carried by the bus into the shadow register
+        uint64_t lane_a_bits = 0;     // bits driven on lane A (rows_used x Ba per vector)
+        uint64_t ones_a = 0, ones_b = 0;  // of the bits driven on lane A and on lane B, the ones
     };
     const Stats& stats() const { return m_stats; }
 

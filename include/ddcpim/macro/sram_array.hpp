@@ -33,6 +33,7 @@ public:
     struct Stats {
         uint64_t rows_written = 0;
         uint64_t write_cycles = 0;
+        uint64_t bits_toggled = 0;  // cells a write changed (0 -> 1 or 1 -> 0)
     };
     const Stats& stats() const { return m_stats; }
 

@@ -111,6 +111,9 @@ struct Network {
     std::vector<LayerParams> params;  // one per layer
     std::string origin;               // where the parameters came from, for reports
     std::vector<fcc::LayerReport> fcc_reports;  // of layers paired at load time (`auto`)
+    // Unique per build_network call (0: built by hand): keys caches of data derived from the
+    // parameters, such as the fast engine's activations (host/activity.hpp). Not to be mutated after.
+    uint64_t build_id = 0;
 };
 
 // "top-1 87.9% vs 91.3% int8 (Fashion-MNIST test, 10000 images, ddcpim_ref)", or why there is no figure:
@@ -127,6 +130,11 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path);
 // Produces the integer parameters (synthetic or from npy files) and validates
 // them: ranges, complementary pairs. Throws UserError.
 Network build_network(const ConfigFile& config);
+
+// Where a `technology:` key (a child of `top`, which may lack it) names a file: beside the config,
+// $DDCPIM_TECH_DIR, the installed data, the repository's configs/. "" for `none`; a named file found
+// nowhere is a UserError.
+std::string resolve_technology(const StrictNode& top, const std::string& config_path);
 
 // The fully resolved config (every default written out), for results files.
 YAML::Node resolved_config_yaml(const ConfigFile& config);

@@ -1,0 +1,83 @@
+// The data-dependent events, counted without the clock (issue 21; docs/cost.md,
+// docs/fast-engine.md). The clocked macro counts, where they happen, the ones
+// its drivers put on each lane, the cell products that are 1 on each side (the
+// ones entering the adder trees) and the array bits a write changes. The fast
+// engine gets the same numbers exactly:
+//  - the activations come from one reference inference per image
+//    (ImageActivity), cached per network and input: the clocked model equals
+//    the reference bit for bit, so its lanes carry these codes;
+//  - per tile, the ones each row's lane carries summed over the tile's MVMs
+//    (for im2col tiles a slice of the layer's per-reduction-row sums, which
+//    no mapping changes; for depthwise tiles through the mapper's own lanes),
+//    times the ones of the row's cells on each side, give the products;
+//  - write toggles follow the array of each macro through its loads in the
+//    order the plan gives them (ArrayContents).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "ddcpim/cost/macro_cost.hpp"
+#include "ddcpim/host/system_plan.hpp"
+#include "ddcpim/network/network.hpp"
+#include "ddcpim/ref/tensor.hpp"
+
+namespace ddcpim::host {
+
+// One image's activations: the input every layer reads, from one reference inference, and the
+// per-layer sums of ones the mappers' lane_ones read (mapping.hpp), computed on first use.
+class ImageActivity {
+public:
+    ImageActivity(const Network& net, const Tensor& input);
+    const Tensor& layer_input(size_t layer) const { return m_inputs[layer]; }
+    // LaneOnesSource::reduction_row_ones and kernel_row_ones of a layer at `input_bits`.
+    const std::vector<uint64_t>& row_ones(size_t layer, const LayerDesc& l, int input_bits) const;
+    const std::vector<uint64_t>& kernel_row_ones(size_t layer, const LayerDesc& l, int input_bits) const;
+    size_t bytes() const;
+
+private:
+    std::vector<Tensor> m_inputs;
+    mutable std::mutex m_mutex;  // the sums below are filled on first use, perhaps from several threads
+    mutable std::map<std::tuple<size_t, int, int>, std::vector<uint64_t>> m_sums;  // (layer, kind, input_bits)
+};
+
+// The activity of a network on an input: computed once, then cached in the process (a few dozen
+// entries, by the network's build_id and the input's contents; a hand-built network, build_id 0,
+// is not cached).
+std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input);
+
+// The data-dependent events of every MVM of MAC layer `layer` on one image: input_ones_a/b and
+// product_ones_q/qbar (lane_a_bits and write_toggles are counted with the runs and the loads).
+cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t layer, const ImageActivity& image);
+
+// The arrays of a run's macros, followed through their loads: how many bits each load changes.
+// Loads repeat (a stream of images reloads the same tiles in the same order), so each distinct
+// (what the rows held, what is written) is counted once and remembered.
+class ArrayContents {
+public:
+    explicit ArrayContents(const SystemPlan& plan);
+    ~ArrayContents();
+    uint64_t load(int macro, const WorkUnit& u);
+
+private:
+    struct Span {
+        int end;             // rows [start, end) (the map's key is start)
+        int layer, tile;     // whose rows they are
+        int base;            // where that tile's row 0 sits
+    };
+    using TileKey = std::pair<int, int>;  // layer, tile
+    const std::vector<int32_t>& codes(TileKey k);  // the tile's weights, rows_used x N
+    void hold(TileKey k, int delta);             // spans referring to a tile; its codes go at zero
+    const SystemPlan& m_plan;
+    uint32_t m_mask = 0;  // a weight's Bw bits
+    std::vector<std::map<int, Span>> m_arrays;  // per macro: what each written row range holds
+    std::map<TileKey, std::vector<int32_t>> m_codes;
+    std::map<TileKey, int> m_holders;
+    std::map<std::vector<int64_t>, uint64_t> m_seen;
+};
+
+}  // namespace ddcpim::host

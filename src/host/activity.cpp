@@ -1,0 +1,256 @@
+#include "ddcpim/host/activity.hpp"
+
+#include <functional>
+#include <list>
+#include <mutex>
+
+#include "ddcpim/ref/engine.hpp"
+
+namespace ddcpim::host {
+
+namespace {
+
+uint64_t ones(uint32_t v) { return uint64_t(__builtin_popcount(v)); }
+
+}  // namespace
+
+ImageActivity::ImageActivity(const Network& net, const Tensor& input) : m_inputs(net.desc.layers.size()) {
+    ref::run_network(net, input, [&](size_t i, const Tensor& in, const std::vector<int32_t>*, const Tensor&) {
+        if (net.desc.layers[i].is_mac()) m_inputs[i] = in;
+    });
+}
+
+const std::vector<uint64_t>& ImageActivity::row_ones(size_t layer, const LayerDesc& l, int input_bits) const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto [it, fresh] = m_sums.try_emplace({layer, 0, input_bits});
+    std::vector<uint64_t>& sums = it->second;
+    if (!fresh) return sums;
+    const Tensor& in = m_inputs[layer];
+    const uint32_t mask = (1u << input_bits) - 1;
+    const int K = l.weights_per_filter();
+    sums.assign(size_t(K), 0);
+    if (l.kind == LayerKind::Fc) {  // one MVM: row k carries input value k
+        for (int k = 0; k < K; ++k) sums[size_t(k)] = ones(uint32_t(in.data[size_t(k)]) & mask);
+        return sums;
+    }
+    // Row k = (channel, ky, kx) of the receptive field (Im2colMapper), over every output pixel;
+    // padding carries zeros.
+    const int k2 = l.kernel * l.kernel;
+    for (int k = 0; k < K; ++k) {
+        const int c = k / k2, ky = (k % k2) / l.kernel, kx = k % l.kernel;
+        uint64_t s = 0;
+        for (int oy = 0; oy < l.out_shape.h; ++oy) {
+            const int y = oy * l.stride - l.padding.top + ky;
+            if (y < 0 || y >= in.shape.h) continue;
+            for (int ox = 0; ox < l.out_shape.w; ++ox) {
+                const int x = ox * l.stride - l.padding.left + kx;
+                if (x >= 0 && x < in.shape.w) s += ones(uint32_t(in.at(c, y, x)) & mask);
+            }
+        }
+        sums[size_t(k)] = s;
+    }
+    return sums;
+}
+
+const std::vector<uint64_t>& ImageActivity::kernel_row_ones(size_t layer, const LayerDesc& l, int input_bits) const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    auto [it, fresh] = m_sums.try_emplace({layer, 1, input_bits});
+    std::vector<uint64_t>& sums = it->second;
+    if (!fresh) return sums;
+    const Tensor& in = m_inputs[layer];
+    const uint32_t mask = (1u << input_bits) - 1;
+    const int C = in.shape.c, K = l.kernel, W = in.shape.w;
+    sums.assign(size_t(C) * size_t(K) * size_t(W), 0);
+    for (int c = 0; c < C; ++c)
+        for (int ky = 0; ky < K; ++ky) {
+            uint64_t* row = &sums[(size_t(c) * K + size_t(ky)) * size_t(W)];
+            for (int oy = 0; oy < l.out_shape.h; ++oy) {
+                const int y = oy * l.stride + ky - l.padding.top;
+                if (y < 0 || y >= in.shape.h) continue;
+                for (int x = 0; x < W; ++x) row[x] += ones(uint32_t(in.at(c, y, x)) & mask);
+            }
+        }
+    return sums;
+}
+
+size_t ImageActivity::bytes() const {
+    size_t b = 0;
+    for (const Tensor& t : m_inputs) b += t.data.size() * sizeof(int32_t);
+    return b;
+}
+
+std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input) {
+    if (net.build_id == 0) return std::make_shared<ImageActivity>(net, input);
+    // A small cache, most recent first: a sweep asks for the same network and input at every point,
+    // a stream of images for each image once.
+    struct Entry {
+        uint64_t network;
+        Tensor input;
+        std::shared_ptr<const ImageActivity> activity;
+    };
+    static std::mutex mutex;
+    static std::list<Entry> cache;
+    constexpr size_t kEntries = 16;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = cache.begin(); it != cache.end(); ++it)
+            if (it->network == net.build_id && it->input.shape.c == input.shape.c && it->input.shape.h == input.shape.h &&
+                it->input.shape.w == input.shape.w && it->input.data == input.data) {
+                cache.splice(cache.begin(), cache, it);
+                return cache.front().activity;
+            }
+    }
+    auto a = std::make_shared<const ImageActivity>(net, input);
+    std::lock_guard<std::mutex> lock(mutex);
+    cache.push_front({net.build_id, input, a});
+    if (cache.size() > kEntries) cache.pop_back();
+    return a;
+}
+
+namespace {
+
+// One layer of one image as a LaneOnesSource for the mappers.
+class LayerSource : public LaneOnesSource {
+public:
+    LayerSource(const ImageActivity& a, size_t layer, const LayerDesc& l, int input_bits)
+        : m_a(a), m_layer(layer), m_l(l), m_bits(input_bits) {}
+    const std::vector<uint64_t>& reduction_row_ones() const override { return m_a.row_ones(m_layer, m_l, m_bits); }
+    const std::vector<uint64_t>& kernel_row_ones() const override {
+        return m_a.kernel_row_ones(m_layer, m_l, m_bits);
+    }
+
+private:
+    const ImageActivity& m_a;
+    size_t m_layer;
+    const LayerDesc& m_l;
+    int m_bits;
+};
+
+}  // namespace
+
+cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t layer, const ImageActivity& image) {
+    const LayerMapper& mapper = *plan.mappers[layer];
+    const LayerDesc& l = net.desc.layers[layer];
+    const MacroParams& m = plan.macro;
+    const int N = m.weight_columns;
+    const uint32_t weight_mask = (1u << m.weight_bits) - 1;
+    const uint64_t side_bits = uint64_t(N) * uint64_t(m.weight_bits);
+    const LayerSource source(image, layer, l, m.input_bits);
+    const MappingSummary& summary = mapper.summary();
+    cost::Events e;
+    // Pointwise mode (input_driver.hpp): lane B repeats lane A whenever Q-bar is in use.
+    const bool pointwise_b = m.dual_broadcast || m.complementary;
+    std::vector<uint64_t> q_ones;
+    if (mapper.q_side_row_ones(m.weight_bits, q_ones)) {
+        // im2col: every reduction row meets the same filters' cells in each of its column tiles, whose
+        // unused columns hold zeros (ones on the Q-bar side).
+        const std::vector<uint64_t>& x = source.reduction_row_ones();
+        const uint64_t slots = uint64_t(summary.column_tiles) * side_bits;
+        for (size_t k = 0; k < x.size(); ++k) {
+            e.input_ones_a += x[k] * uint64_t(summary.column_tiles);
+            e.product_ones_q += x[k] * q_ones[k];
+            if (m.complementary) e.product_ones_qbar += x[k] * (slots - q_ones[k]);
+        }
+        if (pointwise_b) e.input_ones_b = e.input_ones_a;
+        return e;
+    }
+    const Tensor& in = image.layer_input(layer);
+    std::vector<uint64_t> xa, xb;
+    for (int t = 0; t < summary.tiles; ++t) {
+        const TileShape shape = mapper.tile_shape(t);
+        const int rows = shape.rows_used;
+        xa.assign(size_t(rows), 0);
+        xb.assign(size_t(rows), 0);
+        mapper.lane_ones(t, source, in, m.input_bits, xa.data(), xb.data());
+        // Lane B as the driver drives it: depthwise, the partner channels' when the tile holds pairs and
+        // there is a second lane; pointwise, lane A's.
+        const bool depthwise = shape.mode == macro::Mode::Depthwise;
+        if (!depthwise) xb = xa;
+        if (!(depthwise ? m.dual_broadcast && shape.partner_lane : pointwise_b)) std::fill(xb.begin(), xb.end(), 0);
+        // Every cell of a row the tile writes holds its weight bit in Q (zero in unused columns) and its
+        // complement in Q-bar: a lane one meets the row's ones on the Q side and its zeros on the other.
+        const Tile tile = mapper.tile(t);
+        for (int r = 0; r < rows; ++r) {
+            uint64_t q = 0;
+            const int32_t* w = &tile.weights[size_t(r) * size_t(N)];
+            for (int j = 0; j < N; ++j) q += ones(uint32_t(w[j]) & weight_mask);
+            e.input_ones_a += xa[size_t(r)];
+            e.input_ones_b += xb[size_t(r)];
+            e.product_ones_q += xa[size_t(r)] * q;
+            if (m.complementary) e.product_ones_qbar += xb[size_t(r)] * (side_bits - q);
+        }
+    }
+    return e;
+}
+
+ArrayContents::ArrayContents(const SystemPlan& plan)
+    : m_plan(plan), m_mask((1u << plan.macro.weight_bits) - 1), m_arrays(size_t(plan.macro.macros)) {}
+
+ArrayContents::~ArrayContents() = default;
+
+const std::vector<int32_t>& ArrayContents::codes(TileKey k) {
+    auto [it, fresh] = m_codes.try_emplace(k);
+    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile(k.second).weights;
+    return it->second;
+}
+
+void ArrayContents::hold(TileKey k, int delta) {
+    int& n = m_holders[k];
+    n += delta;
+    if (n == 0) {
+        m_holders.erase(k);
+        m_codes.erase(k);
+    }
+}
+
+uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
+    const int rows = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)].rows_used;
+    if (rows == 0) return 0;
+    const int N = m_plan.macro.weight_columns;
+    const int lo = u.row_base, hi = u.row_base + rows;
+    std::map<int, Span>& array = m_arrays[size_t(macro)];
+    // What the rows held: the spans that overlap [lo, hi), clipped.
+    std::vector<int64_t> key = {u.layer, u.tile, lo};
+    std::vector<std::pair<int, Span>> old;
+    auto it = array.upper_bound(lo);
+    if (it != array.begin()) --it;
+    for (; it != array.end() && it->first < hi; ++it)
+        if (it->second.end > lo) {
+            old.emplace_back(it->first, it->second);
+            const int a = std::max(it->first, lo), b = std::min(it->second.end, hi);
+            key.insert(key.end(), {a, b, it->second.layer, it->second.tile, it->second.base});
+        }
+    auto [seen, fresh] = m_seen.try_emplace(key, 0);
+    if (fresh) {
+        // A cell flips where the new weight's bit differs from the old one's (zero where nothing was).
+        const std::vector<int32_t>& now = codes({u.layer, u.tile});
+        uint64_t flips = 0;
+        for (int row = lo; row < hi; ++row) {
+            const int32_t* was = nullptr;
+            for (const auto& [start, s] : old)
+                if (row >= start && row < s.end) was = &codes({s.layer, s.tile})[size_t(row - s.base) * size_t(N)];
+            const int32_t* is = &now[size_t(row - lo) * size_t(N)];
+            for (int j = 0; j < N; ++j)
+                flips += ones((uint32_t(is[j]) ^ (was ? uint32_t(was[j]) : 0u)) & m_mask);
+        }
+        seen->second = flips;
+    }
+    // The new tile covers [lo, hi); the parts of older spans outside it stay.
+    hold({u.layer, u.tile}, 1);
+    for (const auto& [start, s] : old) {
+        array.erase(start);
+        if (start < lo) {
+            array[start] = {lo, s.layer, s.tile, s.base};
+            hold({s.layer, s.tile}, 1);
+        }
+        if (s.end > hi) {
+            array[hi] = {s.end, s.layer, s.tile, s.base};
+            hold({s.layer, s.tile}, 1);
+        }
+        hold({s.layer, s.tile}, -1);
+    }
+    array[lo] = {hi, u.layer, u.tile, lo};
+    return seen->second;
+}
+
+}  // namespace ddcpim::host

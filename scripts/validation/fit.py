@@ -3,7 +3,9 @@
 An error is predicted / published - 1. The raw error uses our figure as the model gives it. The leave-one-out
 error multiplies it by one calibration factor per metric: the geometric mean of published / predicted over the
 points of the OTHER publications (every point of the macro's own publication is left out, so a macro with two
-supply points never calibrates itself). Nothing else is fitted.
+supply points never calibrates itself). A second calibration, reported beside it, also fits a trend with
+the node (published / predicted = a x (node / 28 nm)^b, least squares on logs, leave-one-out the same way):
+it measures how much of the error is the node scaling's. Nothing else is fitted.
 """
 import math
 import statistics
@@ -22,6 +24,20 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+def node_nm(p):
+    return float(p["node"].rstrip("nm"))
+
+
+def node_trend(others, ours, theirs):
+    """(a, b) of log(published / predicted) = a + b log(node / 28) over `others`, least squares."""
+    xs = [math.log(node_nm(q) / 28) for q in others]
+    ys = [math.log(q[theirs] / q[ours]) for q in others]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+    return my - b * mx, b
+
+
 def calibrate(points, metric):
     """Set p[metric + '_error_raw'], p[metric + '_error'] (leave-one-out) and p[metric + '_factor'] on points."""
     ours, theirs, counted = METRICS[metric]
@@ -31,6 +47,10 @@ def calibrate(points, metric):
         k = geomean(others) if others else 1.0
         p[f"{metric}_factor"] = k
         p[f"{metric}_error"] = p[ours] * k / p[theirs] - 1
+        others = [q for q in points if counted(q) and q["index"] != p["index"]]
+        a, b = node_trend(others, ours, theirs) if others else (0.0, 0.0)
+        p[f"{metric}_node_exponent"] = b
+        p[f"{metric}_error_node"] = p[ours] * math.exp(a + b * math.log(node_nm(p) / 28)) / p[theirs] - 1
 
 
 def summarise(points, metric):
@@ -44,6 +64,7 @@ def summarise(points, metric):
 
     s = stats(f"{metric}_error")
     s["raw"] = stats(f"{metric}_error_raw")
+    s["node_trend"] = stats(f"{metric}_error_node")
     s["points"] = len(counted)
     s["macros"] = len({p["index"] for p in counted})
     s["nodes"] = sorted({p["node"] for p in counted}, key=lambda n: int(n[:-2]))

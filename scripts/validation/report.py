@@ -49,7 +49,9 @@ def summary_lines(summary):
                    f"median |error| raw {s['raw']['median_abs_error']:.0%}, leave-one-out {s['median_abs_error']:.0%} "
                    f"(target {s['target_median_abs_error']:.0%}: {'met' if s['meets_target'] else 'missed'}); "
                    f"worst raw {s['raw']['worst_abs_error']:.0%} ({s['raw']['worst_macro']}), "
-                   f"leave-one-out {s['worst_abs_error']:.0%} ({s['worst_macro']})")
+                   f"leave-one-out {s['worst_abs_error']:.0%} ({s['worst_macro']}); with a node trend fitted "
+                   f"leave-one-out too: median {s['node_trend']['median_abs_error']:.0%}, worst "
+                   f"{s['node_trend']['worst_abs_error']:.0%} ({s['node_trend']['worst_macro']})")
     return out
 
 

@@ -283,7 +283,8 @@ nlohmann::ordered_json result_json(const SimResult& r) {
         const cost::Activity a = cost::activity(e, r.macro);
         j["layers"][i]["activity"] = {{"input_density_a", a.input_a},      {"input_density_b", a.input_b},
                                       {"product_density_q", a.product_q},  {"product_density_qbar", a.product_qbar},
-                                      {"write_flip_fraction", a.write_flip}, {"input_ones_a", e.input_ones_a},
+                                      {"write_flip_fraction", a.write_flip}, {"lane_a_bits", e.lane_a_bits},
+                                      {"input_ones_a", e.input_ones_a},
                                       {"input_ones_b", e.input_ones_b},    {"product_ones_q", e.product_ones_q},
                                       {"product_ones_qbar", e.product_ones_qbar}, {"write_toggles", e.write_toggles}};
     }

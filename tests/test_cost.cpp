@@ -6,6 +6,7 @@
 
 #include "ddcpim/cost/macro_cost.hpp"
 #include "ddcpim/host/costs.hpp"
+#include "ddcpim/host/schedule.hpp"
 #include "test_util.hpp"
 
 using namespace ddcpim;
@@ -110,4 +111,25 @@ TEST(Cost, BadTechnologyFilesAreClearErrors) {
     }
     test::write_text(d.file("u.yaml"), "node: x\ncolour: blue\n");
     EXPECT_THROW(cost::load_technology(d.file("u.yaml")), UserError);
+}
+
+TEST(Cost, SharedTreesHalveTheTreesAndTakeTwoCyclesPerBitOfAPairedTile) {
+    MacroParams ddc, shared;
+    shared.tree_sharing = true;
+    const cost::Technology t = tech();
+    EXPECT_DOUBLE_EQ(component(cost::macro_area(shared, t), "adder trees"),
+                     component(cost::macro_area(ddc, t), "adder trees") / 2);
+    // The same weights (capacity), half the peak MACs per cycle: the baseline's.
+    EXPECT_DOUBLE_EQ(cost::capability(shared).weight_capacity_kb, cost::capability(ddc).weight_capacity_kb);
+    EXPECT_DOUBLE_EQ(cost::capability(shared).peak_tops, cost::capability(ddc.as_baseline()).peak_tops);
+    // A run of 4 MVMs on a tile with pairs: each input bit held two cycles, both sides summed; without pairs
+    // one cycle and the Q side only.
+    host::TileShape paired{macro::Mode::Pointwise, 256, 4, false, true}, single = paired;
+    single.uses_qbar = false;
+    const host::CommandCost a = host::run_cost(ddc, paired, 4), b = host::run_cost(shared, paired, 4),
+                            c = host::run_cost(shared, single, 4);
+    EXPECT_EQ(b.compute, 2 * a.compute);
+    EXPECT_EQ(b.events.tree_evaluations, a.events.tree_evaluations);
+    EXPECT_EQ(c.compute, a.compute);
+    EXPECT_EQ(2 * c.events.tree_evaluations, a.events.tree_evaluations);
 }

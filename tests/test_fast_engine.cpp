@@ -104,11 +104,12 @@ std::string random_macro(std::mt19937_64& rng) {
     int seg = std::min(rows, one_of(rng, {8, 16, 32, 64, 128}));
     return fmt::format(
         "{{rows: {}, weight_columns: {}, weight_bits: {}, input_bits: {}, segment_rows: {}, adder_pipeline: {}, "
-        "write_rows_per_cycle: {}, input_bus_bits: {}, macros: {}, buffer_vectors: {}, dw_mapping: {}, clock_mhz: {}}}",
+        "write_rows_per_cycle: {}, input_bus_bits: {}, macros: {}, buffer_vectors: {}, dw_mapping: {}, clock_mhz: {}, "
+        "tree_sharing: {}}}",
         rows, one_of(rng, {1, 3, 8, 16, 32, 64}), pick(rng, 2, 8), pick(rng, 2, 8), seg, pick(rng, 0, 4),
         one_of(rng, {1, 2, 3, 8, 64}), one_of(rng, {32, 64, 100, 256, 1024}), one_of(rng, {1, 1, 2, 3, 4, 7}),
         one_of(rng, {1, 2, 5, 16, 64}), one_of<const char*>(rng, {"toeplitz", "diagonal", "auto"}),
-        one_of(rng, {100, 200, 333}));
+        one_of(rng, {100, 200, 333}), one_of<const char*>(rng, {"false", "false", "true"}));
 }
 
 // The mechanisms: DDC (Q-bar, dual broadcast), the baseline (neither), or Q-bar alone.
@@ -282,9 +283,13 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     const int layers = compare_all(cases);
     // The generator must reach what the test is about.
     int depthwise_paired = 0, multi_macro = 0, kinds_seen = 0, pipelined = 0, partly_resident = 0, stacked = 0;
+    int shared_trees = 0;  // cases on shared trees with pairs in use (two passes per bit)
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
+        bool paired = false;
+        for (const auto& l : c->clocked.layers) paired = paired || l.pairs_used;
+        shared_trees += c->macro.tree_sharing && paired;
         const host::SimResult& r = c->clocked;
         pipelined += r.residency == "static" && r.images > 1 && r.resident_layers > 0;
         partly_resident += r.resident_layers > 0 && r.streamed_layers > 0;
@@ -304,9 +309,10 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(pipelined, random_cases / 15);
     EXPECT_GT(partly_resident, random_cases / 30);
     EXPECT_GT(stacked, random_cases / 30);
+    EXPECT_GT(shared_trees, random_cases / 15);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
-                "pipelined, %d partly resident, %d with tiles sharing an array)\n",
-                cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked);
+                "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs)\n",
+                cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees);
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {

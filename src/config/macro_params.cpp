@@ -23,6 +23,7 @@ const std::vector<MacroParamDecl>& macro_param_decls() {
         {"clock_mhz", "clock frequency in MHz, for times and TOPS", &P::clock_mhz, 1e-3, 1e5, {}},
         {"macros", "macros in the system, fed by one host", &P::macros, 1, 4096, {}},
         {"buffer_vectors", "input vectors the input buffer holds, and result slots of the output buffer", &P::buffer_vectors, 1, 65536, {}},
+        {"tree_sharing", "one adder tree per bit-column serves the Q and the Q-bar side in turn (half the trees; a tile with pairs takes two cycles per input bit); or one tree per side", &P::tree_sharing, 0, 0, {}},
         {"supply_v", "supply voltage in V for energy (dynamic ~ V^2, leakage ~ V) and the clock limit (alpha-power law); 0: the technology's nominal", &P::supply_v, 0, 5, {}},
     };
     return decls;
@@ -33,6 +34,7 @@ MacroParams MacroParams::as_baseline() const {
     b.complementary = false;
     b.dual_broadcast = false;
     b.dw_mapping = "diagonal";
+    b.tree_sharing = false;
     return b;
 }
 
@@ -86,6 +88,9 @@ void validate_macro_params(const MacroParams& p, const StrictNode& where) {
     if (double(p.rows) * std::ldexp(1.0, p.input_bits) * std::ldexp(1.0, p.weight_bits - 1) >= 2147483648.0)
         fail("rows", fmt::format("{} rows of {}-bit inputs and {}-bit weights can overflow the 32-bit results",
                                  p.rows, p.input_bits, p.weight_bits));
+    if (p.complementary == false && p.tree_sharing == true)
+        fail("tree_sharing", "the trees are shared between the Q and the Q-bar side, which complementary: false "
+                             "leaves unused; set tree_sharing: false too");
     if (p.complementary == false && p.dual_broadcast == true)
         fail("dual_broadcast", "lane B drives the Q-bar side, which complementary: false leaves unused; "
                                "set dual_broadcast: false too");

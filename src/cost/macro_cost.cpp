@@ -88,15 +88,18 @@ Breakdown macro_area(const MacroParams& p, const Technology& t) {
     const double sides = p.complementary ? 2 : 1, lanes = p.dual_broadcast ? 2 : 1;
     const double segments = double(p.rows / p.segment_rows), bitcols = N * bw;
     const double tree_width = log2_ceil(p.rows) + 1;
+    // With tree_sharing one tree per bit-column serves both sides, through a 2:1 multiplexer per
+    // cell pair (about an AND gate's area, E).
+    const double trees = p.tree_sharing ? 1 : sides;
     Breakdown b;
     b.emplace_back("array cells", R * bitcols * t.cell_6t);
-    b.emplace_back("cell multipliers", R * bitcols * sides * t.cell_gate_per_side);
-    b.emplace_back("adder trees", sides * bitcols *
+    b.emplace_back("cell multipliers", R * bitcols * (sides + (p.tree_sharing ? 1 : 0)) * t.cell_gate_per_side);
+    b.emplace_back("adder trees", trees * bitcols *
                                       (double(tree_adder_bits(p.rows)) * t.adder_bit_area +
                                        p.adder_pipeline * tree_width * t.register_bit_area));
     // Taps at every segment, and (with Q-bar) a correction adder and a
     // used-row mask per column and segment.
-    double reconf = sides * bitcols * segments * tree_width * t.register_bit_area;
+    double reconf = trees * bitcols * segments * tree_width * t.register_bit_area;
     if (p.complementary)
         reconf += N * segments * (log2_ceil(p.segment_rows) + 1) * t.adder_bit_area + N * R * t.buffer_bit_area;
     b.emplace_back("reconfigurable unit", reconf);
@@ -143,6 +146,7 @@ Breakdown energy(const Events& e, const MacroParams& p, const Technology& t, dou
 MvmFigures full_array_mvm(const MacroParams& p, const Technology& t, double input_density, double weight_density) {
     const double R = p.rows, N = p.weight_columns, bw = p.weight_bits, ba = p.input_bits;
     const double sides = p.complementary ? 2 : 1, side_bits = N * bw;
+    const double passes = p.tree_sharing && p.complementary ? 2 : 1;  // shared trees: one side, then the other
     MvmFigures f;
     Events& e = f.events;
     const double ones_a = R * ba * input_density;
@@ -157,7 +161,7 @@ MvmFigures full_array_mvm(const MacroParams& p, const Technology& t, double inpu
     e.tree_evaluations = uint64_t(ba * side_bits * sides);
     e.accumulator_updates = uint64_t(ba * sides * N);
     const double area_all = total(macro_area(p, t)) / 1e6;
-    const Breakdown all = energy(e, p, t, area_all, uint64_t(ba));
+    const Breakdown all = energy(e, p, t, area_all, uint64_t(ba * passes));
     static const std::vector<std::string> outside = {"input moves", "output reads", "weight writes", "host",
                                                      "off-chip weights", "links", "leakage",
                                                      "input buffer", "output buffer", "weight staging"};
@@ -167,12 +171,13 @@ MvmFigures full_array_mvm(const MacroParams& p, const Technology& t, double inpu
     f.core_area_mm2 = total(f.core_area_um2) / 1e6;
     for (const auto& [name, pj] : all)
         if (inside(name)) f.energy_pj.emplace_back(name, pj);
-    // The core leaks over the MVM's Ba cycles.
-    f.energy_pj.emplace_back("leakage", t.leaking(t.supply(p.supply_v)) * f.core_area_mm2 * (ba / p.clock_mhz) * 1000.0);
+    // The core leaks over the MVM's cycles.
+    f.energy_pj.emplace_back("leakage",
+                             t.leaking(t.supply(p.supply_v)) * f.core_area_mm2 * (ba * passes / p.clock_mhz) * 1000.0);
     f.ops_1b = 2 * R * N * sides * bw * ba;
     f.energy_per_1b_op_fj = total(f.energy_pj) * 1000.0 / f.ops_1b;
     f.tops_per_w_1b = f.energy_per_1b_op_fj > 0 ? 1000.0 / f.energy_per_1b_op_fj : 0;
-    const double peak_1b = 2 * R * N * sides * bw * p.clock_mhz * 1e6 / 1e12;  // one macro
+    const double peak_1b = 2 * R * N * sides * bw * p.clock_mhz * 1e6 / 1e12 / passes;  // one macro
     f.tops_per_mm2_1b = f.core_area_mm2 > 0 ? peak_1b / f.core_area_mm2 : 0;
     return f;
 }
@@ -181,7 +186,9 @@ Capability capability(const MacroParams& p) {
     Capability c;
     // Q-bar doubles the MACs of a cycle (pointwise mode drives both sides; depthwise needs dual broadcast too).
     const double sides = p.complementary ? 2 : 1;
-    const double macs_per_cycle = double(p.rows) * p.weight_columns * sides / p.input_bits;
+    // Shared trees sum the two sides in turn: two cycles per input bit.
+    const double passes = p.tree_sharing && p.complementary ? 2 : 1;
+    const double macs_per_cycle = double(p.rows) * p.weight_columns * sides / (p.input_bits * passes);
     c.peak_tops = 2 * macs_per_cycle * p.clock_mhz * 1e6 * p.macros / 1e12;
     c.peak_tops_1b = c.peak_tops * p.weight_bits * p.input_bits;
     c.physical_capacity_kb = double(p.rows) * p.weight_columns * p.weight_bits * p.macros / 1024.0;

@@ -138,20 +138,31 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
     const LayerSource source(image, layer, l, m.input_bits);
     const MappingSummary& summary = mapper.summary();
     cost::Events e;
-    // Pointwise mode (input_driver.hpp): lane B repeats lane A whenever Q-bar is in use.
+    // Pointwise mode (input_driver.hpp): lane B repeats lane A whenever Q-bar is in use, and the Q-bar
+    // side is summed; with shared trees only for a tile with pairs.
     const bool pointwise_b = m.dual_broadcast || m.complementary;
+    auto qbar_summed = [&](const TileShape& s) { return m.complementary && (!m.tree_sharing || s.uses_qbar); };
     std::vector<uint64_t> q_ones;
-    if (mapper.q_side_row_ones(m.weight_bits, q_ones)) {
-        // im2col: every reduction row meets the same filters' cells in each of its column tiles, whose
-        // unused columns hold zeros (ones on the Q-bar side).
+    if (mapper.first_reduction_row(0) >= 0) {
+        // im2col: every reduction row meets its column tiles' filters (zeros in unused columns, so ones
+        // on the Q-bar side), in one row tile each.
         const std::vector<uint64_t>& x = source.reduction_row_ones();
-        const uint64_t slots = uint64_t(summary.column_tiles) * side_bits;
-        for (size_t k = 0; k < x.size(); ++k) {
-            e.input_ones_a += x[k] * uint64_t(summary.column_tiles);
-            e.product_ones_q += x[k] * q_ones[k];
-            if (m.complementary) e.product_ones_qbar += x[k] * (slots - q_ones[k]);
+        uint64_t x_total = 0;
+        for (uint64_t v : x) x_total += v;
+        // Without shared trees every column tile sums Q-bar alike: all of them at once.
+        const bool alike = !m.tree_sharing;
+        for (int ct = 0; ct < (alike ? 1 : summary.column_tiles); ++ct) {
+            DDCPIM_ASSERT(mapper.q_side_row_ones(m.weight_bits, alike ? -1 : ct, q_ones));
+            const TileShape shape = mapper.tile_shape(ct * summary.row_tiles);
+            const uint64_t tiles = alike ? uint64_t(summary.column_tiles) : 1;
+            const bool qbar = alike ? m.complementary : qbar_summed(shape);
+            e.input_ones_a += x_total * tiles;
+            if (pointwise_b && (alike || shape.uses_qbar)) e.input_ones_b += x_total * tiles;
+            for (size_t k = 0; k < x.size(); ++k) {
+                e.product_ones_q += x[k] * q_ones[k];
+                if (qbar) e.product_ones_qbar += x[k] * (tiles * side_bits - q_ones[k]);
+            }
         }
-        if (pointwise_b) e.input_ones_b = e.input_ones_a;
         return e;
     }
     const Tensor& in = image.layer_input(layer);
@@ -166,7 +177,9 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
         // there is a second lane; pointwise, lane A's.
         const bool depthwise = shape.mode == macro::Mode::Depthwise;
         if (!depthwise) xb = xa;
-        if (!(depthwise ? m.dual_broadcast && shape.partner_lane : pointwise_b)) std::fill(xb.begin(), xb.end(), 0);
+        if (!(depthwise ? m.dual_broadcast && shape.partner_lane
+                        : pointwise_b && (!m.tree_sharing || shape.uses_qbar)))
+            std::fill(xb.begin(), xb.end(), 0);
         // Every cell of a row the tile writes holds its weight bit in Q (zero in unused columns) and its
         // complement in Q-bar: a lane one meets the row's ones on the Q side and its zeros on the other.
         const Tile tile = mapper.tile(t);
@@ -177,7 +190,7 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
             e.input_ones_a += xa[size_t(r)];
             e.input_ones_b += xb[size_t(r)];
             e.product_ones_q += xa[size_t(r)] * q;
-            if (m.complementary) e.product_ones_qbar += xb[size_t(r)] * (side_bits - q);
+            if (qbar_summed(shape)) e.product_ones_qbar += xb[size_t(r)] * (side_bits - q);
         }
     }
     return e;

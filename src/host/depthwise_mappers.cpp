@@ -51,8 +51,9 @@ int ToeplitzMapper::units_in(int t) const {
 }
 
 TileShape ToeplitzMapper::tile_shape(int t) const {
+    const bool pair = any_pair(m_units, t * m_geo.segments, units_in(t));
     return {macro::Mode::Depthwise, (units_in(t) - 1) * m_geo.params.segment_rows + m_layer.kernel * m_window,
-            m_layer.out_shape.h * m_blocks, any_pair(m_units, t * m_geo.segments, units_in(t))};
+            m_layer.out_shape.h * m_blocks, pair, pair};
 }
 
 Tile ToeplitzMapper::tile(int t) const {
@@ -65,6 +66,7 @@ Tile ToeplitzMapper::tile(int t) const {
     tile.rows_used = shape.rows_used;
     tile.vectors = shape.vectors;
     tile.partner_lane = shape.partner_lane;
+    tile.uses_qbar = shape.uses_qbar;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int s = 0; s < units; ++s) {
@@ -180,8 +182,9 @@ int DiagonalMapper::row_of(int i) const {
 
 TileShape DiagonalMapper::tile_shape(int t) const {
     const bool depthwise = m_per_segment > 0;
+    const bool pair = depthwise && any_pair(m_units, t * m_per_tile, units_in(t));
     return {depthwise ? macro::Mode::Depthwise : macro::Mode::Pointwise, row_of(units_in(t) - 1) + m_k2,
-            m_layer.out_shape.h * m_layer.out_shape.w, depthwise && any_pair(m_units, t * m_per_tile, units_in(t))};
+            m_layer.out_shape.h * m_layer.out_shape.w, pair, pair};
 }
 
 Tile DiagonalMapper::tile(int t) const {
@@ -192,6 +195,7 @@ Tile DiagonalMapper::tile(int t) const {
     tile.rows_used = shape.rows_used;
     tile.vectors = shape.vectors;
     tile.partner_lane = shape.partner_lane;
+    tile.uses_qbar = shape.uses_qbar;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
     if (tile.mode == macro::Mode::Depthwise) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int i = 0; i < units; ++i) {

@@ -118,7 +118,7 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
     auto events = [&] {
         cost::Events e;
         e.cell_products = mc.trees.stats().bit_ops;
-        e.tree_evaluations = mc.trees.stats().frames * uint64_t(g.bit_columns) * (m_macro.complementary ? 2 : 1);
+        e.tree_evaluations = mc.trees.stats().evaluations;
         e.accumulator_updates = mc.accumulators.stats().updates;
         e.corrections = mc.reconfigurable.stats().corrections;
         e.rows_written = mc.array.stats().rows_written;
@@ -206,7 +206,8 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         return id < 0 ? m_inputs[size_t(image_index)] : s.outputs[size_t(image_index)][size_t(id)];
     }();
     std::vector<int64_t>& acc = s.acc[size_t(image)][size_t(u.layer)];
-    write_reg(m, reg::MODE, (shape.mode == Mode::Depthwise ? 1u : 0u) | (shape.partner_lane ? 2u : 0u));
+    write_reg(m, reg::MODE, (shape.mode == Mode::Depthwise ? 1u : 0u) | (shape.partner_lane ? 2u : 0u) |
+                                (shape.uses_qbar ? 4u : 0u));
     write_reg(m, reg::INPUT_SIGNED, l.in_signed ? 1 : 0);
     write_reg(m, reg::ROWS_USED, uint32_t(shape.rows_used));
     write_reg(m, reg::ROW_BASE, uint32_t(u.row_base));

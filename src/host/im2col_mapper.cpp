@@ -32,8 +32,11 @@ Im2colMapper::Im2colMapper(const LayerDesc& l, const LayerParams& p, const Macro
 }
 
 TileShape Im2colMapper::tile_shape(int t) const {
-    const int rt = t % m_summary.row_tiles;
-    return {macro::Mode::Pointwise, std::min(m_rows, m_reduction - rt * m_rows), m_pixels};
+    const int rt = t % m_summary.row_tiles, ct = t / m_summary.row_tiles;
+    // Pairs come first in the column order: a column tile holds one when its first column does.
+    const size_t first = size_t(ct) * size_t(m_columns_per_tile);
+    const bool paired = first < m_columns.size() && m_columns[first].second >= 0;
+    return {macro::Mode::Pointwise, std::min(m_rows, m_reduction - rt * m_rows), m_pixels, false, paired};
 }
 
 Tile Im2colMapper::tile(int t) const {
@@ -43,6 +46,7 @@ Tile Im2colMapper::tile(int t) const {
     tile.mode = shape.mode;
     tile.rows_used = shape.rows_used;
     tile.vectors = shape.vectors;
+    tile.uses_qbar = shape.uses_qbar;
     tile.weights.assign(size_t(tile.rows_used) * m_columns_per_tile, 0);
     const int n = m_reduction;
     for (int j = 0; j < m_columns_per_tile; ++j) {
@@ -81,12 +85,14 @@ void Im2colMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor&,
     std::fill(b, b + rows, 0);  // as input() leaves lane B
 }
 
-bool Im2colMapper::q_side_row_ones(int weight_bits, std::vector<uint64_t>& ones) const {
+bool Im2colMapper::q_side_row_ones(int weight_bits, int column_tile, std::vector<uint64_t>& ones) const {
     const uint32_t mask = (1u << weight_bits) - 1;
     const int n = m_reduction;
     ones.assign(size_t(n), 0);
-    for (auto [q, partner] : m_columns) {
-        const int32_t* w = m_params.weight.data() + size_t(q) * size_t(n);
+    const size_t first = column_tile < 0 ? 0 : size_t(column_tile) * size_t(m_columns_per_tile);
+    const size_t last = column_tile < 0 ? m_columns.size() : std::min(m_columns.size(), first + size_t(m_columns_per_tile));
+    for (size_t c = first; c < last; ++c) {
+        const int32_t* w = m_params.weight.data() + size_t(m_columns[c].first) * size_t(n);
         for (int k = 0; k < n; ++k) ones[size_t(k)] += uint64_t(__builtin_popcount(uint32_t(w[k]) & mask));
     }
     return true;

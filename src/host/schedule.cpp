@@ -30,8 +30,11 @@ CommandCost load_cost(const MacroParams& m, int rows) {
 CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
     const macro::Geometry g(m);
     const bool two_lanes = input_lanes(m, tile) == 2;
-    const uint64_t ba = uint64_t(m.input_bits), vectors = uint64_t(n);
-    const uint64_t bits_per_vector = uint64_t(tile.rows_used) * ba * (two_lanes ? 2 : 1);
+    // With shared trees a tile with pairs holds each input bit for two cycles (one per side).
+    const bool two_passes = m.tree_sharing && tile.uses_qbar;
+    const uint64_t ba = uint64_t(m.input_bits) * (two_passes ? 2 : 1);  // compute cycles per vector
+    const uint64_t vectors = uint64_t(n);
+    const uint64_t bits_per_vector = uint64_t(tile.rows_used) * uint64_t(m.input_bits) * (two_lanes ? 2 : 1);
     // Bus beats to load one vector (at least one, even for zero rows).
     const uint64_t lin = std::max<uint64_t>(1, (bits_per_vector + uint64_t(m.input_bus_bits) - 1) / uint64_t(m.input_bus_bits));
     CommandCost c;
@@ -39,16 +42,18 @@ CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
     c.compute = vectors * ba;
     c.load_wait = lin;
     c.stall = (vectors - 1) * (lin > ba ? lin - ba : 0);
-    // One adder-tree frame, reconfigurable-unit frame and accumulator frame per driven bit.
-    const uint64_t frames = vectors * ba, sides = m.complementary ? 2 : 1;
+    // One adder-tree frame, reconfigurable-unit frame and accumulator frame per driven bit; the trees
+    // sum the Q-bar side too unless they are shared and the tile has no pairs.
+    const uint64_t frames = vectors * uint64_t(m.input_bits), sides = m.complementary ? 2 : 1;
+    const uint64_t summed = m.complementary && (!m.tree_sharing || tile.uses_qbar) ? 2 : 1;
     const uint64_t out_segments = uint64_t(g.out_segments(tile.mode));
-    c.events.cell_products = frames * uint64_t(g.rows) * uint64_t(g.bit_columns) * sides;
-    c.events.tree_evaluations = frames * uint64_t(g.bit_columns) * sides;
+    c.events.cell_products = frames * uint64_t(g.rows) * uint64_t(g.bit_columns) * summed;
+    c.events.tree_evaluations = frames * uint64_t(g.bit_columns) * summed;
     c.events.accumulator_updates = frames * sides * uint64_t(g.columns) * out_segments;
     if (tile.mode == macro::Mode::Depthwise && m.complementary)
         c.events.corrections = frames * uint64_t(g.columns) * out_segments;
     c.events.input_bits = vectors * bits_per_vector;
-    c.events.lane_a_bits = vectors * uint64_t(tile.rows_used) * ba;  // the ones: activity.hpp
+    c.events.lane_a_bits = vectors * uint64_t(tile.rows_used) * uint64_t(m.input_bits);  // the ones: activity.hpp
     c.events.output_values = vectors * uint64_t(g.slot_values());
     return c;
 }

@@ -32,7 +32,7 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     out.tag = in.tag;
     out.lane_b = in.b;
     const int C = m_geo.bit_columns;
-    const bool q_bar = m_geo.complementary;
+    const bool q_bar = m_geo.complementary && in.tag.qbar;
     std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
     std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
     // Each word of lane bits against the same word of every bit-column; the
@@ -54,11 +54,13 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
 
 void AdderTree::count(const TreeFrame& f) {
     ++m_stats.frames;
-    m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * (m_geo.complementary ? 2 : 1);
+    const uint64_t sides = m_geo.complementary && f.tag.qbar ? 2 : 1;  // sides summed this frame
+    m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * sides;
+    m_stats.evaluations += uint64_t(m_geo.bit_columns) * sides;
     // The per-segment counts are the ones each tree took in: their sum is the frame's products that were 1.
     uint64_t q = 0, qbar = 0;
     for (int32_t v : f.sum_a) q += uint64_t(v);
-    if (m_geo.complementary)
+    if (sides == 2)
         for (int32_t v : f.sum_b) qbar += uint64_t(v);
     m_stats.ones_q += q;
     m_stats.ones_qbar += qbar;

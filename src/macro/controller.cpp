@@ -52,7 +52,7 @@ bool Controller::command_valid(uint32_t command) const {
         uint32_t n = reg(reg::VECTOR_COUNT);
         return n >= 1 && uint64_t(reg(reg::INPUT_SLOT)) + n <= uint64_t(slots) &&
                uint64_t(reg(reg::OUTPUT_SLOT)) + n <= uint64_t(slots) && uint64_t(reg(reg::ROW_BASE)) + reg(reg::ROWS_USED) <= uint64_t(m_geo.rows) &&
-               reg(reg::MODE) <= 3;
+               reg(reg::MODE) <= 7;
     }
     return false;
 }
@@ -81,6 +81,7 @@ tlm::tlm_response_status Controller::write_register(uint32_t offset, uint32_t va
     m_pending_run.row_base = int(reg(reg::ROW_BASE));
     m_pending_run.mode = (reg(reg::MODE) & 1) ? Mode::Depthwise : Mode::Pointwise;
     m_pending_run.partner_lane = (reg(reg::MODE) & 2) != 0;
+    m_pending_run.uses_qbar = (reg(reg::MODE) & 4) != 0;
     m_pending_run.input_signed = reg(reg::INPUT_SIGNED) != 0;
     m_pending_run.accumulate = reg(reg::ACCUMULATE) != 0;
     m_error = false;

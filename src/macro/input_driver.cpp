@@ -35,8 +35,10 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
     // Lane B: the partner's vector (depthwise, with dual broadcast), the same
     // as lane A (pointwise mode, whenever Q-bar is in use: both sides of a
     // cell see its wordline), or nothing.
+    // With shared trees, a tile without pairs has no Q-bar pass, so lane B stays low.
     const bool drive_b = c.mode == Mode::Depthwise ? m_geo.dual_broadcast && c.partner_lane
-                                                   : (m_geo.dual_broadcast || m_geo.complementary);
+                                                   : (m_geo.dual_broadcast || m_geo.complementary) &&
+                                                         (!m_geo.params.tree_sharing || c.uses_qbar);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
     // Every vector loaded is driven once, bit by bit: its ones are counted here, where they are known.
     const unsigned mask = (1u << ba) - 1;
@@ -68,6 +70,7 @@ void InputDriver::on_clock() {
         m_vectors_done = 0;
         m_active_vector = -1;
         m_bit = 0;
+        m_pass = 0;
     }
     const LaneFrame* out = nullptr;
     if (m_running) {
@@ -85,9 +88,17 @@ void InputDriver::on_clock() {
             m_active_vector = m_next_load - 1;
             m_bit = 0;
         }
-        if (m_active.full && m_bit < ba) {
+        // With shared trees a bit of a tile with pairs holds the lanes two cycles: the tree sums one
+        // side, then the other, and the frame (both sums) leaves in the second.
+        const bool two_passes = m_geo.params.tree_sharing && m_cmd.uses_qbar;
+        if (m_active.full && m_bit < ba && two_passes && m_pass == 0) {
+            m_pass = 1;
+            ++m_stats.compute_cycles;
+        } else if (m_active.full && m_bit < ba) {
+            m_pass = 0;
             LaneFrame& f = m_ring.next();
-            f.tag = {m_active_vector, m_bit, m_bit == ba - 1, m_cmd.input_signed, m_cmd.mode};
+            f.tag = {m_active_vector, m_bit, m_bit == ba - 1, m_cmd.input_signed, m_cmd.mode,
+                     m_geo.complementary && (!m_geo.params.tree_sharing || m_cmd.uses_qbar)};
             std::copy_n(&m_active.a[size_t(m_bit) * m_geo.words], m_geo.words, f.a.begin());
             std::copy_n(&m_active.b[size_t(m_bit) * m_geo.words], m_geo.words, f.b.begin());
             ++m_bit;

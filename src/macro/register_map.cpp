@@ -17,7 +17,7 @@ const std::vector<RegisterDecl>& register_decls() {
         {"BUFFER_VECTORS", reg::BUFFER_VECTORS, A::RO, 0, "input and output buffer slots (parameter)"},
         {"COMMAND", reg::COMMAND, A::WO, 0, "1: load weight rows, 2: run MVMs; error response when busy or invalid"},
         {"STATUS", reg::STATUS, A::RO, 0, "bit 0 busy, bit 1 done (last command finished), bit 2 error"},
-        {"MODE", reg::MODE, A::RW, 0, "bit 0: 0 pointwise, 1 depthwise; bit 1: partner lane (depthwise, dual broadcast: lane B loaded and driven)"},
+        {"MODE", reg::MODE, A::RW, 0, "bit 0: 0 pointwise, 1 depthwise; bit 1: partner lane (depthwise, dual broadcast: lane B loaded and driven); bit 2: the tile holds pairs on the Q-bar side (with tree_sharing: two tree passes per input bit; else ignored)"},
         {"INPUT_SIGNED", reg::INPUT_SIGNED, A::RW, 0, "1: inputs are two's complement"},
         {"ACCUMULATE", reg::ACCUMULATE, A::RW, 0, "1: add results to the output slots (partial sums across row tiles)"},
         {"ROWS_USED", reg::ROWS_USED, A::RW, 0, "rows driven; rows at or past it get input 0 (reset: R)"},

@@ -30,6 +30,7 @@ struct MacroParams {
     int macros = 1;                    // macros fed by one host
     int buffer_vectors = 16;           // input vectors (and output slots) the buffers hold
     double supply_v = 0;               // supply voltage; 0: the technology file's nominal
+    bool tree_sharing = false;         // one adder tree per bit-column serves Q and Q-bar in turn
 
     // The PIM baseline of ARCHITECTURE section 5 on the same array.
     MacroParams as_baseline() const;

@@ -37,6 +37,7 @@ struct TileShape {
     int rows_used = 0;
     int vectors = 0;
     bool partner_lane = false;  // depthwise: lane B carries partner channels (the tile holds a pair)
+    bool uses_qbar = false;     // the Q-bar side holds a partner: a paired column (pointwise) or partner_lane
 };
 
 // One weight tile: what the array holds while its MVMs run.
@@ -47,6 +48,7 @@ struct Tile {
     std::vector<std::vector<bool>> used;  // depthwise: per column, the rows it uses; else empty
     int vectors = 0;               // MVMs that run on this tile
     bool partner_lane = false;     // depthwise: some segment or column holds a pair, lane B is loaded
+    bool uses_qbar = false;        // as TileShape::uses_qbar
 };
 
 struct MappingSummary {
@@ -86,9 +88,9 @@ public:
     // the source's per-layer figures instead, which gives the same numbers in a fraction of the time.
     virtual void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
                            uint64_t* b) const;
-    // im2col: per reduction row, the ones of the Q-side weights (every column's filter, Bw bits) of all
-    // column tiles; false for other mappings.
-    virtual bool q_side_row_ones(int, std::vector<uint64_t>&) const { return false; }
+    // im2col: per reduction row, the ones of the Q-side weights (every column's filter, Bw bits) of
+    // column tile `column_tile`, or of all of them (-1); false for other mappings.
+    virtual bool q_side_row_ones(int, int, std::vector<uint64_t>&) const { return false; }
     // Whether every MVM of tile t drives reduction rows [first, first + rows_used) of the layer's
     // receptive field on lane A (im2col: one MVM per output pixel), and first; -1 otherwise.
     virtual int first_reduction_row(int) const { return -1; }

@@ -28,6 +28,7 @@ public:
     struct Stats {
         uint64_t frames = 0;     // lane frames summed
         uint64_t bit_ops = 0;    // cell products evaluated (both sides)
+        uint64_t evaluations = 0;  // tree sums: bit-columns x sides summed, per frame
         uint64_t ones_q = 0;     // products that were 1, Q side (the ones entering the trees)
         uint64_t ones_qbar = 0;  // and Q-bar side
     };

@@ -33,10 +33,12 @@ struct RunCommand {
     bool input_signed = false;
     bool accumulate = false;
     bool partner_lane = false;  // depthwise with dual broadcast: load and drive lane B (partner channels)
+    bool uses_qbar = false;     // the tile holds pairs on the Q-bar side (tree_sharing: two passes per bit)
     bool operator==(const RunCommand& o) const {
         return id == o.id && vectors == o.vectors && in_slot == o.in_slot && out_slot == o.out_slot &&
                rows_used == o.rows_used && row_base == o.row_base && mode == o.mode && input_signed == o.input_signed &&
-               accumulate == o.accumulate && partner_lane == o.partner_lane;
+               accumulate == o.accumulate && partner_lane == o.partner_lane &&
+               uses_qbar == o.uses_qbar;
     }
 };
 

@@ -22,6 +22,7 @@ struct FrameTag {
     bool last_bit = false;  // t == Ba - 1
     bool input_signed = false;
     Mode mode = Mode::Pointwise;
+    bool qbar = true;       // the Q-bar side is summed for this frame (complementary; with tree_sharing, a tile with pairs)
 };
 
 // Driver -> cell multipliers / adder trees: one bit of every row on each lane.

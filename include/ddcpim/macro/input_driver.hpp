@@ -10,7 +10,9 @@
 //   lane A is driven: B = 0. Rows at or past rows_used get 0.
 // A vector takes ceil(rows_used * Ba * lanes_loaded / input_bus_bits) bus
 // cycles; loading the next vector overlaps the current one's Ba compute
-// cycles, and a load slower than compute stalls it.
+// cycles (2 Ba with tree_sharing when the tile holds pairs: each bit is held
+// while the shared trees sum one side, then the other), and a load slower
+// than compute stalls it.
 #pragma once
 
 #include <systemc>
@@ -65,6 +67,7 @@ private:
     RunCommand m_cmd;
     bool m_running = false;
     int m_bit = 0;             // next bit of the active vector
+    int m_pass = 0;            // tree_sharing: 1 while the bit's first (Q) pass is summed
     int m_active_vector = -1;  // index within the command
     int m_next_load = 0;       // next vector to load
     int64_t m_load_progress = 0;  // bits moved for the vector being loaded

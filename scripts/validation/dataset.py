@@ -115,6 +115,7 @@ def macro(row, where):
     n_core = number(row, "N_core", where)
     m["published_tops_1b"] = number(row, "TOPS_a", where) / n_core  # one macro's 1-bit throughput
     m["published_area_mm2"] = m["published_tops_1b"] / m["published_tops_per_mm2"]
+    m["capacity_kb"] = number(row, "Core Size(Kb)", where)  # weight bits the macro stores
     rows = number(row, "N_row", where, optional=True)
     if rows is None:
         rows = number(row, "N", where)

@@ -10,7 +10,8 @@ def point(m, result):
     p = {k: m[k] for k in ("name", "index", "node", "supply_v", "venue", "cell", "rows", "weight_columns",
                            "weight_bits", "input_bits", "clock_mhz", "input_density", "weight_density",
                            "density_assumed", "precision_clamped", "processor", "density_in_summary", "notes",
-                           "published_energy_fj", "published_tops_per_mm2", "published_area_mm2", "published_tops_1b")}
+                           "published_energy_fj", "published_tops_per_mm2", "published_area_mm2", "published_tops_1b",
+                           "capacity_kb")}
     p["predicted_energy_fj"] = float(result["energy_per_1b_op_fj"])
     p["predicted_tops_per_mm2"] = float(result["tops_per_mm2_1b"])
     p["predicted_area_mm2"] = float(result["area_mm2"])

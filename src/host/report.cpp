@@ -81,10 +81,13 @@ std::vector<std::string> ddc_notes(const SimResult& d, const SimResult* b, bool 
         std::string list;
         for (size_t i = 0; i < slower.size() && i < 4; ++i) list += (i ? ", " : "") + slower[i];
         if (slower.size() > 4) list += fmt::format(" and {} more", slower.size() - 4);
-        notes.push_back(fmt::format("DDC is slower than the baseline in {} layer(s): {}. Toeplitz depthwise tiles "
-                                    "write many weight rows and load two input lanes, which small feature maps do not "
-                                    "repay; macro.dw_mapping: auto picks the faster scheme per layer",
-                                    slower.size(), list));
+        notes.push_back(fmt::format(
+            "DDC is slower than the baseline in {} layer(s): {}. {}", slower.size(), list,
+            d.macro.tree_sharing
+                ? "With macro.tree_sharing a tile with pairs takes two cycles per input bit, which a layer whose "
+                  "filters fill no more column tiles unpaired than paired does not repay"
+                : "Toeplitz depthwise tiles write many weight rows and load two input lanes, which small feature "
+                  "maps do not repay; macro.dw_mapping: auto picks the faster scheme per layer"));
     }
     return notes;
 }

@@ -182,10 +182,10 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
             std::fill(xb.begin(), xb.end(), 0);
         // Every cell of a row the tile writes holds its weight bit in Q (zero in unused columns) and its
         // complement in Q-bar: a lane one meets the row's ones on the Q side and its zeros on the other.
-        const Tile tile = mapper.tile(t);
+        const std::vector<int32_t> weights = mapper.tile_weights(t);
         for (int r = 0; r < rows; ++r) {
             uint64_t q = 0;
-            const int32_t* w = &tile.weights[size_t(r) * size_t(N)];
+            const int32_t* w = &weights[size_t(r) * size_t(N)];
             for (int j = 0; j < N; ++j) q += ones(uint32_t(w[j]) & weight_mask);
             e.input_ones_a += xa[size_t(r)];
             e.input_ones_b += xb[size_t(r)];
@@ -203,7 +203,7 @@ ArrayContents::~ArrayContents() = default;
 
 const std::vector<int32_t>& ArrayContents::codes(TileKey k) {
     auto [it, fresh] = m_codes.try_emplace(k);
-    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile(k.second).weights;
+    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile_weights(k.second);
     return it->second;
 }
 

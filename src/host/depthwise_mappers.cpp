@@ -56,7 +56,9 @@ TileShape ToeplitzMapper::tile_shape(int t) const {
             m_layer.out_shape.h * m_blocks, pair, pair};
 }
 
-Tile ToeplitzMapper::tile(int t) const {
+Tile ToeplitzMapper::tile(int t) const { return build(t, true); }
+
+Tile ToeplitzMapper::build(int t, bool masks) const {
     const LayerDesc& l = m_layer;
     const int seg = m_geo.params.segment_rows, N = m_geo.columns, K = l.kernel;
     const TileShape shape = tile_shape(t);
@@ -68,7 +70,7 @@ Tile ToeplitzMapper::tile(int t) const {
     tile.partner_lane = shape.partner_lane;
     tile.uses_qbar = shape.uses_qbar;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
-    tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
+    if (masks) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int s = 0; s < units; ++s) {
         const int32_t* w = m_params.weight.data() + size_t(m_units[size_t(t * m_geo.segments + s)].first) * K * K;
         for (int j = 0; j < m_n; ++j)  // column j: the kernel at output position j
@@ -76,7 +78,7 @@ Tile ToeplitzMapper::tile(int t) const {
                 for (int kx = 0; kx < K; ++kx) {
                     int row = s * seg + ky * m_window + j * l.stride + kx;
                     tile.weights[size_t(row) * N + j] = w[ky * K + kx];
-                    tile.used[size_t(j)][size_t(row)] = true;
+                    if (masks) tile.used[size_t(j)][size_t(row)] = true;
                 }
     }
     return tile;
@@ -187,7 +189,9 @@ TileShape DiagonalMapper::tile_shape(int t) const {
             m_layer.out_shape.h * m_layer.out_shape.w, pair, pair};
 }
 
-Tile DiagonalMapper::tile(int t) const {
+Tile DiagonalMapper::tile(int t) const { return build(t, true); }
+
+Tile DiagonalMapper::build(int t, bool masks) const {
     const int N = m_geo.columns, units = units_in(t);
     const TileShape shape = tile_shape(t);
     Tile tile;
@@ -197,7 +201,7 @@ Tile DiagonalMapper::tile(int t) const {
     tile.partner_lane = shape.partner_lane;
     tile.uses_qbar = shape.uses_qbar;
     tile.weights.assign(size_t(tile.rows_used) * N, 0);
-    if (tile.mode == macro::Mode::Depthwise) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
+    if (masks && tile.mode == macro::Mode::Depthwise) tile.used.assign(size_t(N), std::vector<bool>(size_t(tile.rows_used), false));
     for (int i = 0; i < units; ++i) {
         const int32_t* w = m_params.weight.data() + size_t(m_units[size_t(t * m_per_tile + i)].first) * m_k2;
         for (int k = 0; k < m_k2; ++k) {

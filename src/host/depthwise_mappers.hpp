@@ -24,6 +24,7 @@ public:
     // n: outputs per segment (>= 1; see toeplitz_outputs).
     ToeplitzMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m, int n);
     Tile tile(int t) const override;
+    std::vector<int32_t> tile_weights(int t) const override { return build(t, false).weights; }
     TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
@@ -32,6 +33,7 @@ public:
 
 private:
     int units_in(int t) const;
+    Tile build(int t, bool masks) const;  // tile(t), its column masks only when asked
     const LayerDesc& m_layer;
     const LayerParams& m_params;
     macro::Geometry m_geo;
@@ -47,6 +49,7 @@ class DiagonalMapper : public DepthwiseMapper {
 public:
     DiagonalMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
     Tile tile(int t) const override;
+    std::vector<int32_t> tile_weights(int t) const override { return build(t, false).weights; }
     TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
@@ -55,6 +58,7 @@ public:
 
 private:
     int units_in(int t) const;
+    Tile build(int t, bool masks) const;  // tile(t), its column masks only when asked
     int row_of(int i) const;  // first row of the i-th channel of a tile
     const LayerDesc& m_layer;
     const LayerParams& m_params;

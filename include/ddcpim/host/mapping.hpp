@@ -79,6 +79,8 @@ public:
     virtual ~LayerMapper() = default;
     virtual const MappingSummary& summary() const = 0;
     virtual Tile tile(int t) const = 0;
+    // Tile t's weights only (rows_used x N): what the array holds, without the masks tile() builds.
+    virtual std::vector<int32_t> tile_weights(int t) const { return tile(t).weights; }
     // Tile t without its weights (cheap: for planning and the fast engine).
     virtual TileShape tile_shape(int t) const = 0;
     // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).

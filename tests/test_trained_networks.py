@@ -36,6 +36,30 @@ class TrainedNetworks(unittest.TestCase):
         cls.x, cls.y = fit_to_input(x[:shipping.SUBSET], (1, 32, 32), "test"), y[:shipping.SUBSET]
         cls.docs = (paths.source_dir / "docs" / "fcc.md").read_text()
 
+    def test_data_dependent_energy_is_exact_on_real_images(self):
+        """Both engines count the same lane ones, products per side and write flips on real test images
+        (issue 21), for a paired and an unpaired network, DDC and the baseline, three images streamed."""
+        import numpy as np
+        import tempfile
+        keys = ("lane_a_bits", "input_ones_a", "input_ones_b", "product_ones_q", "product_ones_qbar", "write_toggles")
+        for name in ("mobilenetv2_fcc_rectified_scratch", "efficientnet_b0_int8"):
+            with self.subTest(network=name), tempfile.TemporaryDirectory() as d:
+                np.save(f"{d}/x.npy", np.ascontiguousarray(self.x[:3], dtype=np.int32))
+                runs = {}
+                for engine in ("clocked", "fast"):
+                    subprocess.run([str(paths.bin_dir / "ddcpim_sim"), "--config", str(self.root / name / "network.yaml"),
+                                    "--input", f"{d}/x.npy", "--engine", engine, "--compare", "-q",
+                                    "--json", f"{d}/{engine}.json"], check=True, env=ENV, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+                    runs[engine] = json.loads(open(f"{d}/{engine}.json").read())
+                for mode in ("ddc", "baseline"):
+                    c, f = runs["clocked"][mode], runs["fast"][mode]
+                    self.assertEqual(c["energy_uj"], f["energy_uj"], mode)
+                    for lc, lf in zip(c["layers"], f["layers"]):
+                        for k in keys:
+                            self.assertEqual(lc["activity"][k], lf["activity"][k], f"{mode} {lc['name']} {k}")
+                    self.assertGreater(sum(l["activity"]["product_ones_q"] for l in c["layers"]), 0)
+
     def test_every_directory_is_recorded(self):
         dirs = sorted(p.name for p in self.root.iterdir() if p.is_dir())
         self.assertEqual(dirs, sorted(self.index))

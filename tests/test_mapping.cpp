@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "ddcpim/host/mapping.hpp"
+#include "ddcpim/host/schedule.hpp"
+#include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/network/network.hpp"
 
 using namespace ddcpim;
@@ -167,4 +169,34 @@ TEST(Mapping, AutoDepthwiseTakesTheCheaperScheme) {
     Layer small = make(LayerKind::Depthwise, {320, 7, 7}, 320, 3, 1, 1, 160);
     EXPECT_EQ(make_mapper(big.desc(), big.params, m)->summary().scheme, "toeplitz");
     EXPECT_EQ(make_mapper(small.desc(), small.params, m)->summary().scheme, "diagonal");
+}
+
+TEST(Mapping, AutoDepthwiseCountsTheWeightsTrafficWhenTheyStream) {
+    MacroParams m;
+    m.dw_mapping = "auto";
+    MacroParams t = m, d = m;
+    t.dw_mapping = "toeplitz";
+    d.dw_mapping = "diagonal";
+    // 56 x 56 x 32: toeplitz is faster on the macro, but its tiles hold each kernel in every output
+    // position's column: many more weight bytes than diagonal's, which a slow memory makes decide.
+    Layer l = make(LayerKind::Depthwise, {32, 56, 56}, 32, 3, 1, 1, 16);
+    ASSERT_EQ(make_mapper(l.desc(), l.params, m)->summary().scheme, "toeplitz");
+    MemoryParams slow;
+    slow.bytes_per_cycle = 1;
+    slow.latency = 1000;
+    const auto tm = make_mapper(l.desc(), l.params, t), dm = make_mapper(l.desc(), l.params, d);
+    const int64_t ct = layer_streamed_cycles(*tm, t, slow), cd = layer_streamed_cycles(*dm, d, slow);
+    EXPECT_GT(ct, layer_macro_cycles(*tm, t));
+    ASSERT_GT(ct, cd);
+    auto a = make_mapper(l.desc(), l.params, m, &slow);
+    EXPECT_EQ(a->summary().scheme, "diagonal");
+    EXPECT_NE(a->summary().note.find(fmt::format("toeplitz {} vs diagonal {} cycles with the weights' traffic", ct, cd)),
+              std::string::npos)
+        << a->summary().note;
+    // One macro: its waits for every read add to its commands, and the channel's beats bound it below.
+    const LayerPlan p = plan_layer(*dm, d);
+    uint64_t beats = 0, loads = 0;
+    for (int tile = 0; tile < dm->summary().tiles; ++tile, ++loads)
+        beats += (tile_weight_bytes(d, dm->tile_shape(tile).rows_used) + 0);
+    EXPECT_EQ(uint64_t(cd), p.span + loads * 1000 + beats);
 }

@@ -15,7 +15,7 @@ const std::vector<MacroParamDecl>& macro_param_decls() {
         {"input_bits", "activation precision Ba entering the macro", &P::input_bits, 2, 8, {}},
         {"complementary", "store a complementary filter in Q-bar (DDC) or leave it unused (baseline)", &P::complementary, 0, 0, {}},
         {"dual_broadcast", "two input lanes per row, A for Q and B for Q-bar, so depthwise pairs can use Q-bar (DDC); or one lane", &P::dual_broadcast, 0, 0, {}},
-        {"dw_mapping", "depthwise mapping: toeplitz (DDC), diagonal (baseline), or auto (per layer, the one with fewer macro cycles)", &P::dw_mapping, 0, 0, {"toeplitz", "diagonal", "auto"}},
+        {"dw_mapping", "depthwise mapping: toeplitz (DDC), diagonal (baseline), or auto (per layer, the one with fewer cycles, the weights' reads included when they stream)", &P::dw_mapping, 0, 0, {"toeplitz", "diagonal", "auto"}},
         {"segment_rows", "adder-tree tap size in depthwise mode (a power of 2 dividing rows)", &P::segment_rows, 1, 65536, {}},
         {"adder_pipeline", "register stages in each adder tree", &P::adder_pipeline, 0, 64, {}},
         {"write_rows_per_cycle", "SRAM rows written per cycle (a row is weight_columns*weight_bits bits)", &P::write_rows_per_cycle, 1, 65536, {}},

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ddcpim/host/schedule.hpp"
+#include "ddcpim/host/system_plan.hpp"
 #include "depthwise_mappers.hpp"
 #include "im2col_mapper.hpp"
 
@@ -61,7 +62,27 @@ int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& m) {
     return int64_t(plan_layer(mapper, m).span);
 }
 
-std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m) {
+int64_t layer_streamed_cycles(const LayerMapper& mapper, const MacroParams& m, const MemoryParams& memory) {
+    const LayerPlan plan = plan_layer(mapper, m);
+    uint64_t channel = 0, longest_wait = 0;
+    for (const MacroWork& w : plan.macros) {
+        uint64_t wait = 0;
+        int loaded = -1;
+        for (const Unit& u : w.units) {
+            if (u.tile != loaded) {
+                const uint64_t beats = memory_beats(memory, tile_weight_bytes(m, mapper.tile_shape(u.tile).rows_used));
+                channel += beats;
+                wait += uint64_t(memory.latency) + beats;
+            }
+            loaded = u.tile;
+        }
+        longest_wait = std::max(longest_wait, wait);
+    }
+    return int64_t(std::max(plan.span + longest_wait, channel));
+}
+
+std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m,
+                                         const MemoryParams* streamed_from) {
     DDCPIM_ASSERT(l.is_mac());
     if (l.kind != LayerKind::Depthwise) return std::make_unique<Im2colMapper>(l, p, m);
     if (m.dw_mapping == "auto") {
@@ -72,8 +93,10 @@ std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& 
             return d;
         }
         auto t = std::make_unique<ToeplitzMapper>(l, p, m, n);
-        const int64_t ct = layer_macro_cycles(*t, m), cd = layer_macro_cycles(*d, m);
-        std::string why = fmt::format("auto: toeplitz {} vs diagonal {} macro cycles", ct, cd);
+        const int64_t ct = streamed_from ? layer_streamed_cycles(*t, m, *streamed_from) : layer_macro_cycles(*t, m);
+        const int64_t cd = streamed_from ? layer_streamed_cycles(*d, m, *streamed_from) : layer_macro_cycles(*d, m);
+        std::string why = fmt::format("auto: toeplitz {} vs diagonal {} {}", ct, cd,
+                                      streamed_from ? "cycles with the weights' traffic" : "macro cycles");
         if (ct <= cd) {
             t->add_note(why);
             return t;

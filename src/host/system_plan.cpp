@@ -64,7 +64,9 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
             plan.host_ops[i] = l.kind == LayerKind::AvgPool ? uint64_t(l.in_shape.size()) : uint64_t(l.out_shape.size());
             continue;
         }
-        plan.mappers[i] = make_mapper(l, net.params[i], macro);
+        // Streamed weights cost memory traffic, which dw_mapping: auto weighs (static ones are placed once).
+        plan.mappers[i] = make_mapper(l, net.params[i], macro,
+                                      options.system.residency == "stream" ? &options.memory : nullptr);
         const LayerMapper& mapper = *plan.mappers[i];
         const MappingSummary& s = mapper.summary();
         // Partial sums of row tiles, then bias, requantisation and clamp per output.

@@ -115,11 +115,19 @@ int toeplitz_outputs_per_segment(int kernel, int stride, int segment_rows, int c
 // work is left out (the same for every scheme). dw_mapping: auto picks the
 // depthwise scheme with fewer.
 int64_t layer_macro_cycles(const LayerMapper& mapper, const MacroParams& macro);
+// The same when the layer streams its weights from `memory` (issue 22: dw_mapping auto counts the
+// weights' traffic): every macro waits for each of its reads (latency + beats) before the load, and
+// the one channel serves the reads one at a time, so the layer takes at least
+// max(span + the longest macro's waits, all reads' beats). An estimate for choosing, not a timing.
+int64_t layer_streamed_cycles(const LayerMapper& mapper, const MacroParams& macro, const MemoryParams& memory);
 
 // Throws UserError naming the layer when it cannot be mapped onto the macro.
 void check_mappable(const NetworkDesc& net, const std::vector<LayerParams>& params, const MacroParams& macro);
 
-std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro);
+// `streamed_from`: the memory the layer's weights stream from (system.residency: stream), which
+// dw_mapping: auto then counts; null compares macro cycles only (weights resident).
+std::unique_ptr<LayerMapper> make_mapper(const LayerDesc& l, const LayerParams& p, const MacroParams& macro,
+                                         const MemoryParams* streamed_from = nullptr);
 
 // What a layer's result takes from its mapping, the same in both engines: the
 // scheme, MVMs, tiles, pairs, note, and the utilisation (useful MACs over the

@@ -118,10 +118,10 @@ TEST(EndToEnd, PairsInTheDiagonalLayoutVerifyThanksToTheCorrection) {
 }
 
 TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndPicksByItsEstimates) {
-    // dw_mapping: auto computes both schemes' macro cycles per layer (the host's plan and the closed forms
-    // of docs/timing.md: the macro's commands, without the weights' off-chip reads and the links, which
-    // the fast engine's exactness test covers) and takes the smaller; the layer then runs exactly as it
-    // does under that scheme alone.
+    // dw_mapping: auto computes both schemes' cycles per layer (the host's plan and the closed forms of
+    // docs/timing.md, with the streamed weights' reads estimated: each macro's waits, the channel's beats;
+    // without the links, which the fast engine's exactness test covers) and takes the smaller; the layer
+    // then runs exactly as it does under that scheme alone.
     nlohmann::json a = run_sim(tiny() + " --verify --set macro.dw_mapping=auto");
     nlohmann::json t = run_sim(tiny() + " --set macro.dw_mapping=toeplitz");
     nlohmann::json d = run_sim(tiny() + " --set macro.dw_mapping=diagonal");
@@ -137,7 +137,7 @@ TEST(EndToEnd, AutoDepthwiseMappingVerifiesAndPicksByItsEstimates) {
         std::string note = l["note"];
         ASSERT_EQ(std::sscanf(note.c_str(), "auto: toeplitz %lld vs diagonal %lld", &est_t, &est_d), 2) << note;
         const long long sim_t = t["layers"][i]["macro_cycles"], sim_d = d["layers"][i]["macro_cycles"];
-        // The traffic only adds to the commands' cycles.
+        // The links (and reads overlapping nothing) only add to the estimate.
         EXPECT_GT(sim_t, est_t) << l["name"];
         EXPECT_GT(sim_d, est_d) << l["name"];
         EXPECT_EQ(l["mapping"], est_t <= est_d ? "toeplitz" : "diagonal") << l["name"];

@@ -152,6 +152,7 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
     same("total", "stream_bits_per_image", k.stream_bits_per_image, fast.stream_bits_per_image);
     same("total", "link_bits", k.link_bits, fast.link_bits);
     same("total", "resident_layers", k.resident_layers, fast.resident_layers);
+    same("total", "placement_choice", k.placement_choice, fast.placement_choice);
     same("total", "stream_macros", k.stream_macros, fast.stream_macros);
     same("total", "resident_macros_needed", k.resident_macros_needed, fast.resident_macros_needed);
     same("total", "images_per_second", k.images_per_second(), fast.images_per_second());
@@ -260,9 +261,10 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         const Variant variant = v < 3 ? Variant::Ddc : v < 4 ? Variant::Baseline : Variant::QbarOnly;
         // The system: memory and link bandwidths from starving to ample, both residencies, 1 to 3 images.
         const std::string system = fmt::format(
-            "memory: {{bytes_per_cycle: {}, latency: {}}}\nsystem: {{residency: {}, link_bytes_per_cycle: {}}}\n",
+            "memory: {{bytes_per_cycle: {}, latency: {}}}\nsystem: {{residency: {}, link_bytes_per_cycle: {}, "
+            "placement: {}}}\n",
             one_of(rng, {8, 32, 64, 4096}), one_of(rng, {0, 1, 7, 40}), pick(rng, 0, 2) ? "static" : "stream",
-            one_of(rng, {16, 64, 256, 8192}));
+            one_of(rng, {16, 64, 256, 8192}), one_of<const char*>(rng, {"traffic", "traffic", "throughput"}));
         const int images = one_of(rng, {1, 1, 2, 3});
         const std::string yaml = fmt::format("macro: {}\n{}weights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
                                              "network:\n{}",
@@ -284,12 +286,15 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     // The generator must reach what the test is about.
     int depthwise_paired = 0, multi_macro = 0, kinds_seen = 0, pipelined = 0, partly_resident = 0, stacked = 0;
     int shared_trees = 0;  // cases on shared trees with pairs in use (two passes per bit)
+    int chosen = 0;        // system.placement: throughput took a candidate other than the rule on all macros
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
         bool paired = false;
         for (const auto& l : c->clocked.layers) paired = paired || l.pairs_used;
         shared_trees += c->macro.tree_sharing && paired;
+        const std::string& choice = c->clocked.placement_choice;
+        chosen += !choice.empty() && choice.find(fmt::format(" on {} of ", c->macro.macros)) == std::string::npos;
         const host::SimResult& r = c->clocked;
         pipelined += r.residency == "static" && r.images > 1 && r.resident_layers > 0;
         partly_resident += r.resident_layers > 0 && r.streamed_layers > 0;
@@ -311,8 +316,10 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(stacked, random_cases / 30);
     EXPECT_GT(shared_trees, random_cases / 15);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
-                "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs)\n",
-                cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees);
+                "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs, %d placed on "
+                "fewer macros or streamed by the throughput rule)\n",
+                cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees,
+                chosen);
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {

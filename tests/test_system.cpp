@@ -346,3 +346,60 @@ TEST(SystemCli, BadSystemInputIsAClearErrorWithStatus2) {
         EXPECT_NE(out.find(named), std::string::npos) << args << "\n" << out;
     }
 }
+
+// ---- system.placement: throughput (issue 22) ----
+
+// On both shipped networks, DDC and the baseline, M = 1 to 2,048: static placement never gives fewer
+// images/s than streaming on the same macros, and neither falls as M doubles. (A ctest entry of its
+// own, label long: minutes under the sanitizers.)
+TEST(ThroughputPlacement, StaticNeverLosesToStreamingAndMoreMacrosNeverSlowARunDown) {
+    for (const char* config : {"configs/mobilenetv2.yaml", "configs/efficientnet_b0.yaml"}) {
+        ConfigFile cfg = load_config(test::source_path(config));
+        const Network net = build_network(cfg);
+        for (bool baseline : {false, true}) {
+            double previous_static = 0, previous_stream = 0;
+            for (int M = 1; M <= 2048; M *= 2) {
+                MacroParams m = baseline ? cfg.macro.as_baseline() : cfg.macro;
+                m.macros = M;
+                host::SystemOptions o = host::system_options(cfg, 2);
+                o.system.residency = "stream";
+                const double stream = host::run_fast(net, m, o).images_per_second();
+                o.system.residency = "static";
+                const double fixed = host::run_fast(net, m, o).images_per_second();
+                const std::string at = fmt::format("{} {} M={}", config, baseline ? "baseline" : "ddc", M);
+                EXPECT_GE(fixed, stream) << at;
+                EXPECT_GE(stream, previous_stream) << at;
+                EXPECT_GE(fixed, previous_static) << at;
+                previous_static = fixed, previous_stream = stream;
+            }
+        }
+    }
+}
+
+TEST(ThroughputPlacement, TakesTheCandidateWhoseRunEndsFirstAndTrafficKeepsTheRule) {
+    // Five layers of 3 tiles on 8 macros, two images: every candidate is replayed, the chosen one's run is the
+    // shortest of them, and placement: traffic is the residency's rule on all 8 macros.
+    Built b = build(std::string(kMacro) + network({{"a", 24}, {"b", 24}, {"c", 24}, {"d", 24}, {"e", 24}}, 8));
+    MacroParams m = b.cfg.macro;
+    m.macros = 8;
+    host::SystemOptions o = host::system_options(b.cfg, 2);
+    o.system.residency = "static";
+    o.system.placement = "traffic";
+    const host::SimResult rule = host::run_fast(b.net, m, o);
+    EXPECT_EQ(rule.placement_choice, "");
+    o.system.placement = "throughput";
+    const host::SimResult best = host::run_fast(b.net, m, o);
+    EXPECT_NE(best.placement_choice, "");
+    EXPECT_LE(best.total_cycles, rule.total_cycles);
+    // Every candidate, run on its own (the rule on the first M' macros, or every layer streamed there),
+    // takes at least as long as the chosen plan.
+    for (int size : {1, 2, 4, 8})
+        for (const char* residency : {"static", "stream"}) {
+            MacroParams k = m;
+            k.macros = size;
+            host::SystemOptions c = o;
+            c.system.residency = residency;
+            c.system.placement = "traffic";
+            EXPECT_GE(host::run_fast(b.net, k, c).total_cycles, best.total_cycles) << residency << " on " << size;
+        }
+}

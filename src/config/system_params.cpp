@@ -19,6 +19,11 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
         {"residency", "stream: every layer writes its weights when it runs; static: the network's tiles are "
                       "placed across the macros once and kept (the layers that do not fit stream)",
          &P::residency, 0, 0, {"stream", "static"}},
+        {"placement", "throughput: of the candidate plans (the residency's rule on the first M' macros, M' = M and "
+                      "every power of two below; with static residency also every layer streamed) the one whose "
+                      "run gives the most images/s, so static never loses to streaming and more macros never slow "
+                      "a run down; traffic: the residency's rule on all M macros (docs/host.md section 8)",
+         &P::placement, 0, 0, {"throughput", "traffic"}},
         {"link_bytes_per_cycle", "host to macro link bandwidth in bytes per cycle, one link per macro: input "
                                  "vectors in, results out", &P::link_bytes_per_cycle, 1, 1 << 20, {}},
         {"select_bits", "interconnect address bits that pick a macro: at most 2^select_bits macros", &P::select_bits,

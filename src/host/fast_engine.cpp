@@ -6,6 +6,8 @@
 #include <set>
 #include <tuple>
 
+#include <fmt/format.h>
+
 #include "ddcpim/host/activity.hpp"
 #include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/ref/engine.hpp"
@@ -32,9 +34,10 @@ Point after_wait(Point p, uint64_t d) { return d ? before(p.edge + d) : p; }
 
 class Replay {
 public:
-    Replay(const SystemPlan& plan, const Network& net, SimResult& r)
+    // count_data: follow the arrays' contents for the write flips (off when only the timing is wanted).
+    Replay(const SystemPlan& plan, const Network& net, SimResult& r, bool count_data = true)
         : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()),
-          m_arrays(plan) {
+          m_arrays(plan), m_count_data(count_data) {
         m_time.resize(m_images, m_layers);
         m_done_tasks.assign(m_images * m_layers, 0);
         m_known.assign(m_images, std::vector<char>(m_layers, 0));
@@ -241,7 +244,7 @@ private:
                 const WorkUnit& u = units[w.unit];
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
                 command(w, m, load_cost(mp, t.rows_used), m_r.layers[size_t(u.layer)]);
-                m_r.layers[size_t(u.layer)].events.write_toggles += m_arrays.load(m, u);
+                if (m_count_data) m_r.layers[size_t(u.layer)].events.write_toggles += m_arrays.load(m, u);
                 w.stage = Stage::Runs;
                 w.first = u.first;
                 push(w.now, m);
@@ -312,17 +315,70 @@ private:
     uint64_t m_host_free = 0, m_channel_free = 0;
     std::vector<char> m_done_tasks;
     ArrayContents m_arrays;
+    bool m_count_data;
     std::priority_queue<std::pair<uint64_t, int>, std::vector<std::pair<uint64_t, int>>, std::greater<>> m_events;
 };
 
+// The plan of the first `size` macros, widened to `macros` (the others idle).
+SystemPlan on_first(const Network& net, MacroParams macro, const SystemOptions& options, int size, bool stream) {
+    const int macros = macro.macros;
+    macro.macros = size;
+    SystemOptions o = options;
+    if (stream) o.system.residency = "stream";
+    SystemPlan p = plan_system(net, macro, o);
+    p.macro.macros = macros;
+    p.options = options;  // what was asked: the candidate only differs in where the tiles go
+    for (auto& per_macro : p.units) per_macro.resize(size_t(macros));
+    p.placement_loads.resize(size_t(macros));
+    return p;
+}
+
+// The edge the run's last image is done, replaying the plan's schedule (no events kept).
+uint64_t run_cycles(const SystemPlan& plan, const Network& net) {
+    SimResult r;
+    describe_layers(plan, net, r);
+    Replay replay(plan, net, r, false);
+    replay.run();
+    uint64_t end = 0;
+    for (const auto& image : replay.timeline().host_end)
+        for (uint64_t e : image) end = std::max(end, e);
+    return end;
+}
+
 }  // namespace
+
+SystemPlan choose_plan(const Network& net, const MacroParams& macro, const SystemOptions& options) {
+    const int M = macro.macros;
+    if (options.system.placement == "traffic" || M == 1) return plan_system(net, macro, options);
+    std::vector<int> sizes = {M};
+    for (int k = 1; k < M; k *= 2) sizes.push_back(k);
+    const bool is_static = options.system.residency == "static";
+    SystemPlan best;
+    uint64_t best_cycles = 0;
+    bool have = false;
+    for (bool stream : is_static ? std::vector<bool>{false, true} : std::vector<bool>{true})
+        for (int size : sizes) {
+            SystemPlan p = on_first(net, macro, options, size, stream);
+            const uint64_t cycles = run_cycles(p, net);
+            if (!have || cycles < best_cycles) {
+                p.choice = fmt::format("{} on {} of {} macros", stream && is_static ? "every layer streamed"
+                                                                : is_static       ? "static placement"
+                                                                                  : "streamed",
+                                       size, M);
+                best = std::move(p);
+                best_cycles = cycles;
+                have = true;
+            }
+        }
+    return best;
+}
 
 SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOptions& options) {
     const auto wall0 = std::chrono::steady_clock::now();
     SimResult result;
     result.network = net.desc.name;
     result.engine = "fast";
-    const SystemPlan plan = plan_system(net, macro, options);
+    const SystemPlan plan = choose_plan(net, macro, options);
     describe_layers(plan, net, result);
     Replay replay(plan, net, result);
     replay.run();

@@ -317,7 +317,7 @@ void Host::run() {
     const auto wall0 = std::chrono::steady_clock::now();
     m_state = std::make_unique<State>();
     State& s = *m_state;
-    s.plan = plan_system(m_net, m_macro, m_options.system);
+    s.plan = choose_plan(m_net, m_macro, m_options.system);
     s.images = size_t(m_options.system.images);
     s.layers = m_net.desc.layers.size();
     describe_layers(s.plan, m_net, m_result);

@@ -146,6 +146,8 @@ std::string system_summary(const SimResult& r) {
                        r.residency == "static" ? "" : "stream: ", r.resident_layers, mac_layers,
                        r.resident_macros_needed, r.resident_macros_needed == 1 ? "" : "s",
                        r.resident_macros_needed == 1 ? "s" : "");
+    if (!r.placement_choice.empty())
+        out += fmt::format("  placement (system.placement: throughput): {}\n", r.placement_choice);
     return out;
 }
 
@@ -218,6 +220,8 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     s["streamed_layers"] = r.streamed_layers;
     s["stream_macros"] = r.stream_macros;
     s["macros_to_resident"] = r.resident_macros_needed;
+    if (r.placement_choice.empty()) s["placement_choice"] = nullptr;
+    else s["placement_choice"] = r.placement_choice;
     s["macro_busy_cycles"] = r.macro_busy_cycles;
     std::vector<double> busy;
     for (size_t m = 0; m < r.macro_busy_cycles.size(); ++m) busy.push_back(r.macro_busy_fraction(m));

@@ -166,6 +166,7 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     r.memory = plan.options.memory;
     r.system = plan.options.system;
     r.residency = plan.options.system.residency;
+    r.placement_choice = plan.choice;
     r.images = plan.options.images;
     r.resident_layers = plan.placement.resident_layers();
     r.streamed_layers = plan.placement.streamed_layers();

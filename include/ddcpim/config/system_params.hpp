@@ -21,6 +21,7 @@ struct MemoryParams {
 
 struct SystemParams {
     std::string residency = "stream";  // stream: weights written per layer; static: placed once
+    std::string placement = "throughput";  // throughput: the candidate plan with the most images/s; traffic: one rule
     int link_bytes_per_cycle = 256;    // host <-> each macro: input vectors and results
     int select_bits = 12;              // interconnect address bits that pick a macro
     int images = 1;                    // images streamed back to back (ddcpim_sim --images sets it too)

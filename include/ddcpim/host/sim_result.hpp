@@ -51,6 +51,7 @@ struct SimResult {
     MemoryParams memory;
     SystemParams system;
     std::string residency = "stream";
+    std::string placement_choice;           // system.placement: throughput's pick (SystemPlan::choice)
     int images = 1;
     uint64_t first_image_cycles = 0;        // from the start to image 0's last layer done
     std::vector<uint64_t> image_done;       // per image: the edge its last layer was done

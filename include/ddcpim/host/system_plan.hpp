@@ -65,7 +65,16 @@ struct SystemPlan {
     std::vector<std::vector<size_t>> consumers;             // per layer: the layers reading its output
     std::vector<int> parts;                                 // per MAC layer: macros with units
     int resident_macros_needed = 0;                         // macros_to_resident of this network
+    std::string choice;  // which candidate system.placement: throughput took ("" for traffic)
 };
+
+// The plan of a run on M = macro.macros macros. system.placement: traffic is plan_system as asked.
+// throughput (docs/host.md section 8) builds the candidates (the residency's rule on the first M'
+// macros, M' = M and every power of two below, the others idle; with static residency the same with
+// every layer streamed too), replays each with the fast engine's schedule and keeps the one whose run
+// ends first (the first of those on a tie): static then never gives fewer images/s than streaming on
+// the same macros, and images/s never falls as M doubles. Both engines carry out the plan it returns.
+SystemPlan choose_plan(const Network& net, const MacroParams& macro, const SystemOptions& options);
 
 SystemPlan plan_system(const Network& net, const MacroParams& macro, const SystemOptions& options);
 

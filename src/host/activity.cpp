@@ -16,7 +16,12 @@ uint64_t ones(uint32_t v) { return uint64_t(__builtin_popcount(v)); }
 
 ImageActivity::ImageActivity(const Network& net, const Tensor& input) : m_inputs(net.desc.layers.size()) {
     ref::run_network(net, input, [&](size_t i, const Tensor& in, const std::vector<int32_t>*, const Tensor&) {
-        if (net.desc.layers[i].is_mac()) m_inputs[i] = in;
+        if (!net.desc.layers[i].is_mac()) return;
+        // A lane carries a code's low byte (mapping.hpp: uint8_t(code)), of which the driver drives Ba bits.
+        Codes& c = m_inputs[i];
+        c.shape = in.shape;
+        c.data.resize(in.data.size());
+        for (size_t k = 0; k < in.data.size(); ++k) c.data[k] = uint8_t(in.data[k]);
     });
 }
 
@@ -25,12 +30,12 @@ const std::vector<uint64_t>& ImageActivity::row_ones(size_t layer, const LayerDe
     auto [it, fresh] = m_sums.try_emplace({layer, 0, input_bits});
     std::vector<uint64_t>& sums = it->second;
     if (!fresh) return sums;
-    const Tensor& in = m_inputs[layer];
+    const Codes& in = m_inputs[layer];
     const uint32_t mask = (1u << input_bits) - 1;
     const int K = l.weights_per_filter();
     sums.assign(size_t(K), 0);
     if (l.kind == LayerKind::Fc) {  // one MVM: row k carries input value k
-        for (int k = 0; k < K; ++k) sums[size_t(k)] = ones(uint32_t(in.data[size_t(k)]) & mask);
+        for (int k = 0; k < K; ++k) sums[size_t(k)] = ones(in.data[size_t(k)] & mask);
         return sums;
     }
     // Row k = (channel, ky, kx) of the receptive field (Im2colMapper), over every output pixel;
@@ -44,7 +49,7 @@ const std::vector<uint64_t>& ImageActivity::row_ones(size_t layer, const LayerDe
             if (y < 0 || y >= in.shape.h) continue;
             for (int ox = 0; ox < l.out_shape.w; ++ox) {
                 const int x = ox * l.stride - l.padding.left + kx;
-                if (x >= 0 && x < in.shape.w) s += ones(uint32_t(in.at(c, y, x)) & mask);
+                if (x >= 0 && x < in.shape.w) s += ones(in.at(c, y, x) & mask);
             }
         }
         sums[size_t(k)] = s;
@@ -57,7 +62,7 @@ const std::vector<uint64_t>& ImageActivity::kernel_row_ones(size_t layer, const 
     auto [it, fresh] = m_sums.try_emplace({layer, 1, input_bits});
     std::vector<uint64_t>& sums = it->second;
     if (!fresh) return sums;
-    const Tensor& in = m_inputs[layer];
+    const Codes& in = m_inputs[layer];
     const uint32_t mask = (1u << input_bits) - 1;
     const int C = in.shape.c, K = l.kernel, W = in.shape.w;
     sums.assign(size_t(C) * size_t(K) * size_t(W), 0);
@@ -67,7 +72,7 @@ const std::vector<uint64_t>& ImageActivity::kernel_row_ones(size_t layer, const 
             for (int oy = 0; oy < l.out_shape.h; ++oy) {
                 const int y = oy * l.stride + ky - l.padding.top;
                 if (y < 0 || y >= in.shape.h) continue;
-                for (int x = 0; x < W; ++x) row[x] += ones(uint32_t(in.at(c, y, x)) & mask);
+                for (int x = 0; x < W; ++x) row[x] += ones(in.at(c, y, x) & mask);
             }
         }
     return sums;
@@ -75,14 +80,14 @@ const std::vector<uint64_t>& ImageActivity::kernel_row_ones(size_t layer, const 
 
 size_t ImageActivity::bytes() const {
     size_t b = 0;
-    for (const Tensor& t : m_inputs) b += t.data.size() * sizeof(int32_t);
+    for (const Codes& c : m_inputs) b += c.data.size();
     return b;
 }
 
 std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input) {
     if (net.build_id == 0) return std::make_shared<ImageActivity>(net, input);
     // A small cache, most recent first: a sweep asks for the same network and input at every point,
-    // a stream of images for each image once.
+    // a stream of images for each image once (and once more per mode).
     struct Entry {
         uint64_t network;
         Tensor input;
@@ -90,7 +95,7 @@ std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Te
     };
     static std::mutex mutex;
     static std::list<Entry> cache;
-    constexpr size_t kEntries = 16;
+    constexpr size_t kBytes = size_t(128) << 20;
     {
         std::lock_guard<std::mutex> lock(mutex);
         for (auto it = cache.begin(); it != cache.end(); ++it)
@@ -103,7 +108,11 @@ std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Te
     auto a = std::make_shared<const ImageActivity>(net, input);
     std::lock_guard<std::mutex> lock(mutex);
     cache.push_front({net.build_id, input, a});
-    if (cache.size() > kEntries) cache.pop_back();
+    size_t total = 0;
+    for (auto it = cache.begin(); it != cache.end();) {
+        total += it->activity->bytes() + it->input.data.size() * sizeof(int32_t);
+        it = total > kBytes && it != cache.begin() ? cache.erase(it) : std::next(it);
+    }
     return a;
 }
 
@@ -128,32 +137,66 @@ private:
 
 }  // namespace
 
-cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t layer, const ImageActivity& image) {
-    const LayerMapper& mapper = *plan.mappers[layer];
-    const LayerDesc& l = net.desc.layers[layer];
+ActivityCounter::ActivityCounter(const SystemPlan& plan, const Network& net)
+    : m_plan(plan), m_net(net), m_layers(net.desc.layers.size()) {
     const MacroParams& m = plan.macro;
-    const int N = m.weight_columns;
     const uint32_t weight_mask = (1u << m.weight_bits) - 1;
-    const uint64_t side_bits = uint64_t(N) * uint64_t(m.weight_bits);
+    for (size_t l = 0; l < m_layers.size(); ++l) {
+        if (!plan.mappers[l]) continue;
+        const LayerMapper& mapper = *plan.mappers[l];
+        LayerOnes& lo = m_layers[l];
+        const MappingSummary& summary = mapper.summary();
+        if (mapper.first_reduction_row(0) >= 0) {
+            // im2col: without shared trees every column tile sums Q-bar alike, so one set serves them all.
+            lo.im2col = true;
+            const int sets = m.tree_sharing ? summary.column_tiles : 1;
+            lo.q.resize(size_t(sets));
+            for (int ct = 0; ct < sets; ++ct)
+                DDCPIM_ASSERT(mapper.q_side_row_ones(m.weight_bits, m.tree_sharing ? ct : -1, lo.q[size_t(ct)]));
+            continue;
+        }
+        for (int t = 0; t < summary.tiles; ++t) {
+            TileOnes to{mapper.tile_shape(t), {}};
+            const std::vector<int32_t> weights = mapper.tile_weights(t);
+            to.q.assign(size_t(to.shape.rows_used), 0);
+            for (int r = 0; r < to.shape.rows_used; ++r)
+                for (int j = 0; j < m.weight_columns; ++j)
+                    to.q[size_t(r)] += ones(uint32_t(weights[size_t(r) * size_t(m.weight_columns) + size_t(j)]) & weight_mask);
+            lo.tiles.push_back(std::move(to));
+        }
+    }
+}
+
+std::vector<cost::Events> ActivityCounter::count(const ImageActivity& image) const {
+    std::vector<cost::Events> out(m_layers.size());
+    for (size_t l = 0; l < m_layers.size(); ++l)
+        if (m_plan.mappers[l]) out[l] = layer(l, image);
+    return out;
+}
+
+cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) const {
+    const LayerMapper& mapper = *m_plan.mappers[layer];
+    const LayerDesc& l = m_net.desc.layers[layer];
+    const MacroParams& m = m_plan.macro;
+    const uint64_t side_bits = uint64_t(m.weight_columns) * uint64_t(m.weight_bits);
     const LayerSource source(image, layer, l, m.input_bits);
     const MappingSummary& summary = mapper.summary();
+    const LayerOnes& lo = m_layers[layer];
     cost::Events e;
     // Pointwise mode (input_driver.hpp): lane B repeats lane A whenever Q-bar is in use, and the Q-bar
     // side is summed; with shared trees only for a tile with pairs.
     const bool pointwise_b = m.dual_broadcast || m.complementary;
     auto qbar_summed = [&](const TileShape& s) { return m.complementary && (!m.tree_sharing || s.uses_qbar); };
-    std::vector<uint64_t> q_ones;
-    if (mapper.first_reduction_row(0) >= 0) {
-        // im2col: every reduction row meets its column tiles' filters (zeros in unused columns, so ones
-        // on the Q-bar side), in one row tile each.
+    if (lo.im2col) {
+        // Every reduction row meets its column tiles' filters (zeros in unused columns, so ones on the
+        // Q-bar side), in one row tile each.
         const std::vector<uint64_t>& x = source.reduction_row_ones();
         uint64_t x_total = 0;
         for (uint64_t v : x) x_total += v;
-        // Without shared trees every column tile sums Q-bar alike: all of them at once.
-        const bool alike = !m.tree_sharing;
-        for (int ct = 0; ct < (alike ? 1 : summary.column_tiles); ++ct) {
-            DDCPIM_ASSERT(mapper.q_side_row_ones(m.weight_bits, alike ? -1 : ct, q_ones));
-            const TileShape shape = mapper.tile_shape(ct * summary.row_tiles);
+        const bool alike = lo.q.size() == 1 && !m.tree_sharing;
+        for (size_t ct = 0; ct < lo.q.size(); ++ct) {
+            const std::vector<uint64_t>& q_ones = lo.q[ct];
+            const TileShape shape = mapper.tile_shape(int(ct) * summary.row_tiles);
             const uint64_t tiles = alike ? uint64_t(summary.column_tiles) : 1;
             const bool qbar = alike ? m.complementary : qbar_summed(shape);
             e.input_ones_a += x_total * tiles;
@@ -165,14 +208,14 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
         }
         return e;
     }
-    const Tensor& in = image.layer_input(layer);
     std::vector<uint64_t> xa, xb;
-    for (int t = 0; t < summary.tiles; ++t) {
-        const TileShape shape = mapper.tile_shape(t);
+    for (size_t t = 0; t < lo.tiles.size(); ++t) {
+        const TileOnes& to = lo.tiles[t];
+        const TileShape& shape = to.shape;
         const int rows = shape.rows_used;
         xa.assign(size_t(rows), 0);
         xb.assign(size_t(rows), 0);
-        mapper.lane_ones(t, source, in, m.input_bits, xa.data(), xb.data());
+        mapper.lane_ones(int(t), source, xa.data(), xb.data());
         // Lane B as the driver drives it: depthwise, the partner channels' when the tile holds pairs and
         // there is a second lane; pointwise, lane A's.
         const bool depthwise = shape.mode == macro::Mode::Depthwise;
@@ -182,11 +225,8 @@ cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t l
             std::fill(xb.begin(), xb.end(), 0);
         // Every cell of a row the tile writes holds its weight bit in Q (zero in unused columns) and its
         // complement in Q-bar: a lane one meets the row's ones on the Q side and its zeros on the other.
-        const std::vector<int32_t> weights = mapper.tile_weights(t);
         for (int r = 0; r < rows; ++r) {
-            uint64_t q = 0;
-            const int32_t* w = &weights[size_t(r) * size_t(N)];
-            for (int j = 0; j < N; ++j) q += ones(uint32_t(w[j]) & weight_mask);
+            const uint64_t q = to.q[size_t(r)];
             e.input_ones_a += xa[size_t(r)];
             e.input_ones_b += xb[size_t(r)];
             e.product_ones_q += xa[size_t(r)] * q;

@@ -107,12 +107,11 @@ void ToeplitzMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint
     }
 }
 
-void ToeplitzMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int, uint64_t* a,
-                               uint64_t* b) const {
+void ToeplitzMapper::lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const {
     // Row (s, ky, wx) carries input (oy * stride + ky - pad, x0 * stride + wx - pad) of its channel for
     // every output row oy and block x0 = block * n: the kernel-row sums at those columns.
     const LayerDesc& l = m_layer;
-    const int seg = m_geo.params.segment_rows, K = l.kernel, W = in.shape.w;
+    const int seg = m_geo.params.segment_rows, K = l.kernel, W = l.in_shape.w;
     const int rows = tile_shape(t).rows_used;
     const std::vector<uint64_t>& kr = source.kernel_row_ones();
     std::fill(a, a + rows, 0);
@@ -235,12 +234,11 @@ void DiagonalMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint
     }
 }
 
-void DiagonalMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int, uint64_t* a,
-                               uint64_t* b) const {
+void DiagonalMapper::lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const {
     // Row (i, ky, kx) carries input (oy * stride + ky - pad, ox * stride + kx - pad) of its channel for
     // every output pixel: the kernel-row sums at those columns.
     const LayerDesc& l = m_layer;
-    const int K = l.kernel, W = in.shape.w;
+    const int K = l.kernel, W = l.in_shape.w;
     const int rows = tile_shape(t).rows_used;
     const std::vector<uint64_t>& kr = source.kernel_row_ones();
     std::fill(a, a + rows, 0);

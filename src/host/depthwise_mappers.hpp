@@ -27,8 +27,7 @@ public:
     std::vector<int32_t> tile_weights(int t) const override { return build(t, false).weights; }
     TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
-    void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
-                   uint64_t* b) const override;
+    void lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
 
 private:
@@ -52,8 +51,7 @@ public:
     std::vector<int32_t> tile_weights(int t) const override { return build(t, false).weights; }
     TileShape tile_shape(int t) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
-    void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
-                   uint64_t* b) const override;
+    void lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;
 
 private:

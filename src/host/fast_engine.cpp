@@ -1,9 +1,11 @@
 #include "ddcpim/host/fast_engine.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <queue>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -53,10 +55,10 @@ public:
         m_workers.resize(size_t(M));
         for (int m = 0; m < M; ++m) {
             Worker& w = m_workers[size_t(m)];
-            if (!plan.placement_loads[size_t(m)].empty()) w.items.push_back({-1, -1});
-            for (size_t i = 0; i < m_images; ++i)
-                for (size_t l = 0; l < m_layers; ++l)
-                    if (!plan.units[l][size_t(m)].empty()) w.items.push_back({int(i), int(l)});
+            w.placement = !plan.placement_loads[size_t(m)].empty();
+            for (size_t l = 0; l < m_layers; ++l)
+                if (!plan.units[l][size_t(m)].empty()) w.layers.push_back(int(l));
+            w.items = (w.placement ? 1 : 0) + m_images * w.layers.size();
             push(before(0), m);
         }
         // Every image's input is there at edge 0.
@@ -87,8 +89,17 @@ private:
     };
     enum class Stage { ItemStart, Unit, LoadCommand, Runs, RunCommand, Read };
     struct Worker {
-        std::vector<Item> items;
+        // Its queue: the placement loads (if any), then for every image its layers with units, in order;
+        // items are numbered, not stored, so a long stream of images costs no memory per image.
+        bool placement = false;
+        std::vector<int> layers;
+        size_t items = 0;
         size_t item = 0, unit = 0;
+        Item at(size_t k) const {
+            if (placement && k == 0) return {-1, -1};
+            k -= placement ? 1 : 0;
+            return {int(k / layers.size()), layers[k % layers.size()]};
+        }
         int first = 0, n = 0;  // the run in progress
         Stage stage = Stage::ItemStart;
         Point now;
@@ -190,8 +201,8 @@ private:
         if (p.key() != w.now.key() || w.blocked) return;  // a stale wake-up
         const MacroParams& mp = m_plan.macro;
         for (;;) {
-            if (w.item == w.items.size()) return;
-            const Item& it = w.items[w.item];
+            if (w.item == w.items) return;
+            const Item it = w.at(w.item);
             const std::vector<WorkUnit>& units = units_of(it, m);
             switch (w.stage) {
             case Stage::ItemStart:
@@ -383,18 +394,29 @@ SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOpt
     Replay replay(plan, net, result);
     replay.run();
     summarise_timeline(plan, replay.timeline(), result);
-    // The data-dependent events: each image's activations through every MAC layer's tiles.
-    for (int i = 0; i < options.images; ++i) {
-        std::shared_ptr<const ImageActivity> a;
-        if (options.inputs) {
-            DDCPIM_ASSERT(size_t(i) < options.inputs->size());
-            a = image_activity(net, (*options.inputs)[size_t(i)]);
-        } else {
-            a = image_activity(net, ref::sample_input(net.desc, options.input_seed + uint64_t(i)));
+    // The data-dependent events: each image's activations (one reference inference each, on every
+    // core) through every MAC layer's tiles.
+    const ActivityCounter counter(plan, net);
+    const int images = options.images;
+    const int threads = int(std::max(1u, std::min(std::thread::hardware_concurrency(), unsigned(images))));
+    std::vector<std::vector<cost::Events>> per_thread(size_t(threads), std::vector<cost::Events>(net.desc.layers.size()));
+    std::atomic<int> next{0};
+    auto work = [&](int thread) {
+        for (int i = next++; i < images; i = next++) {
+            const std::shared_ptr<const ImageActivity> a =
+                options.inputs ? image_activity(net, (*options.inputs)[size_t(i)])
+                               : image_activity(net, ref::sample_input(net.desc, options.input_seed + uint64_t(i)));
+            const std::vector<cost::Events> e = counter.count(*a);
+            for (size_t l = 0; l < e.size(); ++l) per_thread[size_t(thread)][l] += e[l];
         }
-        for (size_t l = 0; l < net.desc.layers.size(); ++l)
-            if (net.desc.layers[l].is_mac()) result.layers[l].events += layer_activity(plan, net, l, *a);
-    }
+    };
+    if (options.inputs) DDCPIM_ASSERT(options.inputs->size() >= size_t(images));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (std::thread& t : pool) t.join();
+    for (const auto& events : per_thread)
+        for (size_t l = 0; l < events.size(); ++l) result.layers[l].events += events[l];
     for (const LayerResult& l : result.layers) {
         result.offchip_bits += l.events.offchip_bits;
         result.link_bits += l.events.link_bits;

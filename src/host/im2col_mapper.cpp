@@ -77,8 +77,7 @@ void Im2colMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_
     std::fill(lane_b, lane_b + rows, 0);  // pointwise: the driver feeds lane A to both sides
 }
 
-void Im2colMapper::lane_ones(int t, const LaneOnesSource& source, const Tensor&, int, uint64_t* a,
-                             uint64_t* b) const {
+void Im2colMapper::lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const {
     const int first = first_reduction_row(t), rows = tile_shape(t).rows_used;
     const std::vector<uint64_t>& sums = source.reduction_row_ones();
     std::copy_n(sums.begin() + first, rows, a);

@@ -12,8 +12,7 @@ public:
     Tile tile(int t) const override;
     TileShape tile_shape(int t) const override;
     int first_reduction_row(int t) const override { return (t % m_summary.row_tiles) * m_rows; }
-    void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
-                   uint64_t* b) const override;
+    void lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const override;
     bool q_side_row_ones(int weight_bits, int column_tile, std::vector<uint64_t>& ones) const override;
     void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const override;
     void scatter(int t, int v, const int32_t* slot, std::vector<int64_t>& acc) const override;

@@ -11,22 +11,6 @@
 
 namespace ddcpim::host {
 
-void LayerMapper::lane_ones(int t, const LaneOnesSource&, const Tensor& in, int input_bits, uint64_t* a,
-                            uint64_t* b) const {
-    const TileShape shape = tile_shape(t);
-    const uint32_t mask = (1u << input_bits) - 1;
-    std::vector<uint8_t> lanes(size_t(2 * std::max(1, shape.rows_used)));
-    std::fill(a, a + shape.rows_used, 0);
-    std::fill(b, b + shape.rows_used, 0);
-    for (int v = 0; v < shape.vectors; ++v) {
-        input(t, v, in, lanes.data(), lanes.data() + shape.rows_used);
-        for (int r = 0; r < shape.rows_used; ++r) {
-            a[r] += uint64_t(__builtin_popcount(lanes[size_t(r)] & mask));
-            b[r] += uint64_t(__builtin_popcount(lanes[size_t(shape.rows_used + r)] & mask));
-        }
-    }
-}
-
 bool pairs_usable(const MacroParams& p, const LayerDesc& l, const LayerParams& params) {
     if (!p.complementary || params.pairs.empty()) return false;
     // Pointwise mode drives the same input on both sides; a depthwise partner needs its own lane.

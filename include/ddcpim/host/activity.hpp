@@ -28,31 +28,59 @@
 
 namespace ddcpim::host {
 
-// One image's activations: the input every layer reads, from one reference inference, and the
-// per-layer sums of ones the mappers' lane_ones read (mapping.hpp), computed on first use.
+// One image's activations: the input codes every MAC layer reads (one byte each, what the lanes
+// carry), from one reference inference, and the per-layer sums of ones the mappers' lane_ones read
+// (mapping.hpp), computed on first use.
 class ImageActivity {
 public:
     ImageActivity(const Network& net, const Tensor& input);
-    const Tensor& layer_input(size_t layer) const { return m_inputs[layer]; }
     // LaneOnesSource::reduction_row_ones and kernel_row_ones of a layer at `input_bits`.
     const std::vector<uint64_t>& row_ones(size_t layer, const LayerDesc& l, int input_bits) const;
     const std::vector<uint64_t>& kernel_row_ones(size_t layer, const LayerDesc& l, int input_bits) const;
     size_t bytes() const;
 
 private:
-    std::vector<Tensor> m_inputs;
-    mutable std::mutex m_mutex;  // the sums below are filled on first use, perhaps from several threads
+    struct Codes {
+        Shape shape;
+        std::vector<uint8_t> data;  // [c][y][x]
+        uint8_t at(int c, int y, int x) const { return data[(size_t(c) * shape.h + y) * shape.w + x]; }
+    };
+    std::vector<Codes> m_inputs;  // per layer; empty for host layers
+    mutable std::mutex m_mutex;   // the sums below are filled on first use, perhaps from several threads
     mutable std::map<std::tuple<size_t, int, int>, std::vector<uint64_t>> m_sums;  // (layer, kind, input_bits)
 };
 
-// The activity of a network on an input: computed once, then cached in the process (a few dozen
-// entries, by the network's build_id and the input's contents; a hand-built network, build_id 0,
-// is not cached).
+// The activity of a network on an input: computed once, then cached in the process (at most 128 MB
+// of activations, most recently used first, by the network's build_id and the input's contents; a
+// hand-built network, build_id 0, is not cached).
 std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input);
 
-// The data-dependent events of every MVM of MAC layer `layer` on one image: input_ones_a/b and
-// product_ones_q/qbar (lane_a_bits and write_toggles are counted with the runs and the loads).
-cost::Events layer_activity(const SystemPlan& plan, const Network& net, size_t layer, const ImageActivity& image);
+// The data-dependent events of a plan's MAC layers, image by image: input_ones_a/b and
+// product_ones_q/qbar (lane_a_bits and write_toggles are counted with the runs and the loads). What
+// depends on the weights only (the ones of each row's cells) is counted once, when it is made; count()
+// may then run on several images at once.
+class ActivityCounter {
+public:
+    ActivityCounter(const SystemPlan& plan, const Network& net);
+    // Per layer (empty Events for host layers), one image.
+    std::vector<cost::Events> count(const ImageActivity& image) const;
+
+private:
+    struct TileOnes {
+        TileShape shape;
+        std::vector<uint64_t> q;  // per row: the ones of its cells on the Q side
+    };
+    struct LayerOnes {
+        bool im2col = false;
+        std::vector<std::vector<uint64_t>> q;  // im2col: per reduction row, the Q side's ones; one set per column
+                                               // tile with shared trees, else one for all column tiles
+        std::vector<TileOnes> tiles;           // other mappings: per tile
+    };
+    cost::Events layer(size_t l, const ImageActivity& image) const;
+    const SystemPlan& m_plan;
+    const Network& m_net;
+    std::vector<LayerOnes> m_layers;
+};
 
 // The arrays of a run's macros, followed through their loads: how many bits each load changes.
 // Loads repeat (a stream of images reloads the same tiles in the same order), so each distinct

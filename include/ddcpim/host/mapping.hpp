@@ -86,10 +86,9 @@ public:
     // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).
     virtual void input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const = 0;
     // The ones each row of tile t's lanes carries, summed over the tile's MVMs (rows_used entries
-    // each; lane B as input() fills it). By default MVM by MVM through input(); the mappers sum
-    // the source's per-layer figures instead, which gives the same numbers in a fraction of the time.
-    virtual void lane_ones(int t, const LaneOnesSource& source, const Tensor& in, int input_bits, uint64_t* a,
-                           uint64_t* b) const;
+    // each; lane B as input() fills it): the source's per-layer sums, sliced as input() lays the
+    // lanes out (tests/test_fast_engine.cpp holds the result to the clocked driver's counts).
+    virtual void lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const = 0;
     // im2col: per reduction row, the ones of the Q-side weights (every column's filter, Bw bits) of
     // column tile `column_tile`, or of all of them (-1); false for other mappings.
     virtual bool q_side_row_ones(int, int, std::vector<uint64_t>&) const { return false; }

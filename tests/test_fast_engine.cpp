@@ -162,6 +162,9 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
     same("total", "macros", k.macro_busy_cycles.size(), fast.macro_busy_cycles.size());
     for (size_t m = 0; m < std::min(k.macro_busy_cycles.size(), fast.macro_busy_cycles.size()); ++m)
         same(fmt::format("macro {}", m), "busy_cycles", k.macro_busy_cycles[m], fast.macro_busy_cycles[m]);
+    same("total", "power_gating", k.power_gating, fast.power_gating);
+    same("total", "macro_on_cycles", fmt::format("{}", fmt::join(k.macro_on_cycles, ",")),
+         fmt::format("{}", fmt::join(fast.macro_on_cycles, ",")));
     // Off-chip traffic: the placement once, the streamed layers every image.
     if (fast.offchip_bits != fast.placement_bits + uint64_t(fast.images) * fast.stream_bits_per_image)
         out.push_back(fmt::format("{}: off-chip bits {} != placement {} + {} images x {} streamed", c.what,
@@ -262,9 +265,10 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         // The system: memory and link bandwidths from starving to ample, both residencies, 1 to 3 images.
         const std::string system = fmt::format(
             "memory: {{bytes_per_cycle: {}, latency: {}}}\nsystem: {{residency: {}, link_bytes_per_cycle: {}, "
-            "placement: {}}}\n",
+            "placement: {}, power_gating: {}}}\n",
             one_of(rng, {8, 32, 64, 4096}), one_of(rng, {0, 1, 7, 40}), pick(rng, 0, 2) ? "static" : "stream",
-            one_of(rng, {16, 64, 256, 8192}), one_of<const char*>(rng, {"traffic", "traffic", "throughput"}));
+            one_of(rng, {16, 64, 256, 8192}), one_of<const char*>(rng, {"traffic", "traffic", "throughput"}),
+            one_of<const char*>(rng, {"false", "false", "true"}));
         const int images = one_of(rng, {1, 1, 2, 3});
         const std::string yaml = fmt::format("macro: {}\n{}weights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
                                              "network:\n{}",
@@ -287,12 +291,14 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     int depthwise_paired = 0, multi_macro = 0, kinds_seen = 0, pipelined = 0, partly_resident = 0, stacked = 0;
     int shared_trees = 0;  // cases on shared trees with pairs in use (two passes per bit)
     int chosen = 0;        // system.placement: throughput took a candidate other than the rule on all macros
+    int gated = 0;         // system.power_gating
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
         bool paired = false;
         for (const auto& l : c->clocked.layers) paired = paired || l.pairs_used;
         shared_trees += c->macro.tree_sharing && paired;
+        gated += c->clocked.power_gating;
         const std::string& choice = c->clocked.placement_choice;
         chosen += !choice.empty() && choice.find(fmt::format(" on {} of ", c->macro.macros)) == std::string::npos;
         const host::SimResult& r = c->clocked;
@@ -315,11 +321,12 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(partly_resident, random_cases / 30);
     EXPECT_GT(stacked, random_cases / 30);
     EXPECT_GT(shared_trees, random_cases / 15);
+    EXPECT_GT(gated, random_cases / 10);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
                 "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs, %d placed on "
-                "fewer macros or streamed by the throughput rule)\n",
+                "fewer macros or streamed by the throughput rule, %d power-gated)\n",
                 cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees,
-                chosen);
+                chosen, gated);
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {

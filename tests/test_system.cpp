@@ -8,11 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include <fstream>
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "ddcpim/cost/technology.hpp"
+#include "ddcpim/host/costs.hpp"
 #include "ddcpim/host/fast_engine.hpp"
 #include "ddcpim/host/system_plan.hpp"
 #include "ddcpim/memory/weight_memory.hpp"
@@ -402,4 +405,54 @@ TEST(ThroughputPlacement, TakesTheCandidateWhoseRunEndsFirstAndTrafficKeepsTheRu
             c.system.placement = "traffic";
             EXPECT_GE(host::run_fast(b.net, k, c).total_cycles, best.total_cycles) << residency << " on " << size;
         }
+}
+
+// ---- system.power_gating (issue 22) ----
+
+TEST(PowerGating, AnIdleMacroStopsLeakingAndTheBusyOneWakesOnce) {
+    // One layer of one tile (16 rows) and one MVM on two macros with the traffic rule, streamed: macro 1 has
+    // no work.
+    // Gated, it is off throughout; macro 0 waits the wake-up (50 ns at 200 MHz: 10 edges) before its first
+    // command, leaks from edge 0 to its last done and pays one wake-up. By hand from the ungated run.
+    Built b = build(std::string(kMacro) + network({{"a", 8}}, 1));
+    MacroParams m = b.cfg.macro;
+    m.macros = 2;
+    host::SystemOptions o = host::system_options(b.cfg, 1);
+    o.system.placement = "traffic";
+    const cost::Technology t = cost::load_technology(test::source_path("configs/tech/28nm.yaml"));
+    host::SimResult open = host::run_fast(b.net, m, o);
+    ASSERT_EQ(open.macro_busy_cycles[1], 0u);
+    o.system.power_gating = true;
+    o.wake_cycles = uint64_t(std::ceil(t.wake_ns * m.clock_mhz / 1000.0));
+    ASSERT_EQ(o.wake_cycles, 10u);
+    host::SimResult gated = host::run_fast(b.net, m, o);
+    EXPECT_EQ(gated.total_cycles, open.total_cycles + 10);  // the wake-up delays everything after it
+    EXPECT_EQ(gated.macro_on_cycles[1], 0u);
+    EXPECT_EQ(gated.macros_woken(), 1);
+    host::apply_costs(open, t);
+    host::apply_costs(gated, t);
+    auto part = [](const cost::Breakdown& b, const std::string& name) {
+        for (auto& [n, v] : b)
+            if (n == name) return v;
+        return 0.0;
+    };
+    const double mm2 = open.area_mm2() / 2;  // one macro
+    // mW/mm^2 x mm^2 x cycles / MHz = nJ; x 1000 = pJ.
+    EXPECT_NEAR(part(open.energy_pj, "leakage"), t.leakage_mw_per_mm2 * 2 * mm2 * open.total_cycles / m.clock_mhz * 1000, 1e-6);
+    EXPECT_NEAR(part(gated.energy_pj, "leakage"),
+                t.leakage_mw_per_mm2 * mm2 * double(gated.macro_on_cycles[0]) / m.clock_mhz * 1000, 1e-6);
+    EXPECT_NEAR(part(gated.energy_pj, "power-gating wake-ups"), t.wake_pj_per_mm2 * mm2, 1e-9);
+    EXPECT_LT(part(gated.energy_pj, "leakage"), part(open.energy_pj, "leakage") * 0.6);
+    // Everything else is the same events.
+    EXPECT_DOUBLE_EQ(part(gated.energy_pj, "adder trees"), part(open.energy_pj, "adder trees"));
+}
+
+TEST(PowerGating, NeedsATechnologyFileThatSaysHowToWake) {
+    Built b = build(std::string(kMacro) + "system: {power_gating: true}\ntechnology: none\n" + network({{"a", 8}}));
+    try {
+        host::system_options(b.cfg, 1);
+        ADD_FAILURE() << "no error";
+    } catch (const UserError& e) {
+        EXPECT_NE(std::string(e.what()).find("system.power_gating"), std::string::npos) << e.what();
+    }
 }

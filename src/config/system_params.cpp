@@ -30,6 +30,10 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
          1, 24, {}},
         {"images", "images streamed back to back, distinct seeded inputs (ddcpim_sim --images N sets it; an --input "
                    "batch gives its own N)", &P::images, 1, 65536, {}},
+        {"power_gating", "switch a macro's supply off while it has no work: a macro with none in the run is off "
+                         "throughout, one with work wakes before its first command (the technology file's wake_ns "
+                         "and wake_pj_per_mm2) and leaks until its last; false: every macro leaks for the whole run",
+         &P::power_gating, 0, 0, {}},
     };
     return decls;
 }
@@ -49,6 +53,7 @@ P parse_params(const StrictNode& node, const std::vector<ParamDecl<P>>& decls) {
                 auto& v = p.*member;
                 using T = std::decay_t<decltype(v)>;
                 if constexpr (std::is_same_v<T, int>) v = static_cast<int>(c->as_int(d.min, d.max));
+                else if constexpr (std::is_same_v<T, bool>) v = c->as_bool();
                 else v = c->as_choice(d.choices);
             },
             d.member);

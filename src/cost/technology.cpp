@@ -49,6 +49,13 @@ Technology load_technology(const std::string& path) {
         throw UserError(s.child("threshold_v").location(),
                         fmt::format("expected a threshold below nominal_v ({} V), got {} V", t.nominal_v, t.threshold_v));
     s.reject_unknown_keys();
+    if (auto g = root.optional_child("power_gating")) {
+        g->expect_map();
+        t.has_power_gating = true;
+        t.wake_ns = g->child("wake_ns").as_double(0, 1e9);
+        t.wake_pj_per_mm2 = g->child("wake_pj_per_mm2").as_double(0, 1e12);
+        g->reject_unknown_keys();
+    }
     root.reject_unknown_keys();
     return t;
 }

@@ -59,7 +59,9 @@ public:
             for (size_t l = 0; l < m_layers; ++l)
                 if (!plan.units[l][size_t(m)].empty()) w.layers.push_back(int(l));
             w.items = (w.placement ? 1 : 0) + m_images * w.layers.size();
-            push(before(0), m);
+            // A gated macro with work wakes first (system.power_gating); one without stays off.
+            if (w.items) w.now = before(plan.options.wake_cycles);
+            push(w.now, m);
         }
         // Every image's input is there at edge 0.
         for (size_t i = 0; i < m_images; ++i)
@@ -189,6 +191,7 @@ private:
         w.done = taken + c.busy - 1;
         w.now = {w.done, After};
         m_r.macro_busy_cycles[size_t(m)] += c.busy;
+        m_r.macro_on_cycles[size_t(m)] = w.done + 1;
         lr.compute += c.compute;
         lr.weight_load += c.write;
         lr.input_load += c.load_wait;

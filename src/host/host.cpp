@@ -141,6 +141,7 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         sc_core::wait(mc.done_event());
         lr.events += events() - e0;
         m_result.macro_busy_cycles[size_t(m)] += mc.controller.busy_cycles() - busy0;
+        m_result.macro_on_cycles[size_t(m)] = now_edge() + 1;  // powered until this done, so far
         lr.compute += mc.driver.stats().compute_cycles - compute0;
         lr.weight_load += mc.array.stats().write_cycles - write0;
         const uint64_t waited = mc.driver.stats().load_wait_cycles - wait0;
@@ -264,6 +265,10 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
 
 void Host::worker(int m) {
     State& s = *m_state;
+    // A gated macro with work wakes before its first command (system.power_gating); one without stays off.
+    bool work = !s.plan.placement_loads[size_t(m)].empty();
+    for (size_t l = 0; l < s.layers; ++l) work = work || !s.plan.units[l][size_t(m)].empty();
+    if (work) sync_to(s.plan.options.wake_cycles);
     for (const WorkUnit& u : s.plan.placement_loads[size_t(m)]) run_unit(m, -1, u, false);
     for (size_t i = 0; i < s.images; ++i)
         for (size_t l = 0; l < s.layers; ++l) {

@@ -148,6 +148,9 @@ std::string system_summary(const SimResult& r) {
                        r.resident_macros_needed == 1 ? "s" : "");
     if (!r.placement_choice.empty())
         out += fmt::format("  placement (system.placement: throughput): {}\n", r.placement_choice);
+    if (r.power_gating)
+        out += fmt::format("  power gating: {} of {} macro(s) woken ({} cycles each), the others off for the whole run\n",
+                           r.macros_woken(), r.macro_on_cycles.size(), r.wake_cycles);
     return out;
 }
 
@@ -220,6 +223,9 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     s["streamed_layers"] = r.streamed_layers;
     s["stream_macros"] = r.stream_macros;
     s["macros_to_resident"] = r.resident_macros_needed;
+    s["power_gating"] = r.power_gating;
+    s["wake_cycles"] = r.wake_cycles;
+    s["macro_on_cycles"] = r.macro_on_cycles;
     if (r.placement_choice.empty()) s["placement_choice"] = nullptr;
     else s["placement_choice"] = r.placement_choice;
     s["macro_busy_cycles"] = r.macro_busy_cycles;

@@ -1,8 +1,12 @@
 #include "ddcpim/host/system_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 
 #include <fmt/format.h>
+
+#include "ddcpim/cost/technology.hpp"
 
 namespace ddcpim::host {
 
@@ -133,6 +137,18 @@ SystemOptions system_options(const ConfigFile& cfg, int images) {
     o.ops_per_cycle = cfg.host.ops_per_cycle;
     o.images = images > 0 ? images : cfg.system.images;
     o.input_seed = cfg.weights.seed;
+    if (cfg.system.power_gating) {
+        // Waking takes time, which both engines count: it comes from the technology file.
+        const SourceLocation where{cfg.path, 0, 0, "", "system.power_gating"};
+        if (cfg.technology.empty() || !std::filesystem::exists(cfg.technology))
+            throw UserError(where, "power gating needs a technology file with a power_gating section (docs/cost.md); "
+                                   "the config has none");
+        const cost::Technology t = cost::load_technology(cfg.technology);
+        if (!t.has_power_gating)
+            throw UserError(where, fmt::format("{} has no power_gating section (wake_ns, wake_pj_per_mm2; docs/cost.md)",
+                                               cfg.technology));
+        o.wake_cycles = uint64_t(std::ceil(t.wake_ns * cfg.macro.clock_mhz / 1000.0 - 1e-9));
+    }
     return o;
 }
 
@@ -173,6 +189,9 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     r.stream_macros = int(plan.placement.stream_macros.size());
     r.resident_macros_needed = plan.resident_macros_needed;
     r.macro_busy_cycles.assign(size_t(plan.macro.macros), 0);
+    r.macro_on_cycles.assign(size_t(plan.macro.macros), 0);
+    r.power_gating = plan.options.system.power_gating;
+    r.wake_cycles = plan.options.wake_cycles;
     r.layers.clear();
     for (size_t i = 0; i < layers.size(); ++i) {
         const LayerDesc& l = layers[i];

@@ -25,13 +25,14 @@ struct SystemParams {
     int link_bytes_per_cycle = 256;    // host <-> each macro: input vectors and results
     int select_bits = 12;              // interconnect address bits that pick a macro
     int images = 1;                    // images streamed back to back (ddcpim_sim --images sets it too)
+    bool power_gating = false;         // a macro is switched off while it has no work (the technology's wake costs)
 };
 
 template <class P>
 struct ParamDecl {
     const char* name;
     const char* description;
-    std::variant<int P::*, std::string P::*> member;
+    std::variant<int P::*, bool P::*, std::string P::*> member;
     int64_t min = 0, max = 0;          // integer range (inclusive)
     std::vector<std::string> choices;  // for string parameters
 };

@@ -18,6 +18,9 @@ struct Technology {
            leakage_mw_per_mm2 = 0;
     // Supply: nominal and threshold voltage, the alpha-power law's index, the clock limit at nominal.
     double nominal_v = 0, threshold_v = 0, alpha = 0, max_clock_mhz = 0;
+    // Power gating (optional section): the time and energy (per mm^2 of macro) to wake a gated macro.
+    bool has_power_gating = false;
+    double wake_ns = 0, wake_pj_per_mm2 = 0;
 
     // The supply a macro runs at: its supply_v, or nominal when that is 0.
     double supply(double supply_v) const { return supply_v > 0 ? supply_v : nominal_v; }

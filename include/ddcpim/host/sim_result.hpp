@@ -60,6 +60,16 @@ struct SimResult {
     uint64_t offchip_bits = 0;              // all of the run: placement + streamed
     uint64_t link_bits = 0;                 // host-macro link traffic of the run
     std::vector<uint64_t> macro_busy_cycles;  // per macro: edges a command was in progress
+    // system.power_gating: per macro, the edges it is powered (0 to its last command's done, with the
+    // wake-up; 0 for a macro without work). Without gating every macro is on for the whole run.
+    bool power_gating = false;
+    uint64_t wake_cycles = 0;
+    std::vector<uint64_t> macro_on_cycles;
+    int macros_woken() const {
+        int n = 0;
+        for (uint64_t c : macro_on_cycles) n += c > 0;
+        return n;
+    }
     int resident_layers = 0, streamed_layers = 0;
     int stream_macros = 0;                  // macros with room for streamed tiles
     int resident_macros_needed = 0;         // fewest macros holding every tile resident

@@ -42,6 +42,9 @@ struct SystemOptions {
     // ref::sample_input(network, input_seed + i), as ddcpim_sim makes them.
     std::shared_ptr<const std::vector<Tensor>> inputs;
     uint64_t input_seed = 0;
+    // system.power_gating: edges a macro with work waits to wake before its first command (the
+    // technology's wake_ns at the clock); 0 without gating.
+    uint64_t wake_cycles = 0;
 };
 
 // One unit of work on one macro: MVMs [first, first + count) of a tile, its

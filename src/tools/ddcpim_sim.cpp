@@ -240,7 +240,8 @@ int sc_main(int argc, char** argv) {
                 const host::SimResult s = host::run_fast(net, modes[0].second, alt);
                 if (s.images_per_second() > r.images_per_second() * 1.0001)
                     fmt::print(stderr, "ddcpim_sim: note: streaming (system.residency: stream) gives {:.1f} images/s "
-                                       "on the same {} macros, more than static placement's {:.1f}\n",
+                                       "on the same {} macros, more than static placement's {:.1f} "
+                                       "(system.placement: throughput takes the faster plan)\n",
                                s.images_per_second(), modes[0].second.macros, r.images_per_second());
             }
             if (r.macro_busy_cycles.size() > 1) {

@@ -82,12 +82,7 @@ std::vector<int32_t> hand_weights() {
 
 int ones8(int32_t v) { return __builtin_popcount(uint32_t(v) & 0xffu); }
 
-double component(const cost::Breakdown& b, const std::string& name) {
-    for (auto& [n, v] : b)
-        if (n == name) return v;
-    ADD_FAILURE() << "no component " << name;
-    return 0;
-}
+using test::component;
 
 }  // namespace
 

@@ -13,12 +13,7 @@ using namespace ddcpim;
 
 namespace {
 cost::Technology tech() { return cost::load_technology(test::source_path("configs/tech/28nm.yaml")); }
-double component(const cost::Breakdown& b, const std::string& name) {
-    for (auto& [n, v] : b)
-        if (n == name) return v;
-    ADD_FAILURE() << "no component " << name;
-    return 0;
-}
+using test::component;
 }  // namespace
 
 TEST(Cost, AreaTotalIsTheSumOfItsComponents) {

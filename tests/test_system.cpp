@@ -431,11 +431,7 @@ TEST(PowerGating, AnIdleMacroStopsLeakingAndTheBusyOneWakesOnce) {
     EXPECT_EQ(gated.macros_woken(), 1);
     host::apply_costs(open, t);
     host::apply_costs(gated, t);
-    auto part = [](const cost::Breakdown& b, const std::string& name) {
-        for (auto& [n, v] : b)
-            if (n == name) return v;
-        return 0.0;
-    };
+    auto part = [](const cost::Breakdown& b, const std::string& name) { return test::component(b, name); };
     const double mm2 = open.area_mm2() / 2;  // one macro
     // mW/mm^2 x mm^2 x cycles / MHz = nJ; x 1000 = pJ.
     EXPECT_NEAR(part(open.energy_pj, "leakage"), t.leakage_mw_per_mm2 * 2 * mm2 * open.total_cycles / m.clock_mhz * 1000, 1e-6);

@@ -1,5 +1,7 @@
 #include "test_util.hpp"
 
+#include <gtest/gtest.h>
+
 #include "ddcpim/config/strict_node.hpp"
 
 #include <array>
@@ -53,6 +55,13 @@ int run_command(const std::string& command, std::string* output) {
     int status = pclose(p);
     if (output) *output = out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+double component(const std::vector<std::pair<std::string, double>>& breakdown, const std::string& name) {
+    for (const auto& [n, v] : breakdown)
+        if (n == name) return v;
+    ADD_FAILURE() << "no component " << name;
+    return 0;
 }
 
 }  // namespace ddcpim::test

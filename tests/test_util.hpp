@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ddcpim/network/network.hpp"
 
@@ -28,5 +30,9 @@ ConfigFile parse_config_text(const std::string& yaml, const std::string& name = 
 
 // Runs a shell command, returns its exit status; stdout+stderr into `output`.
 int run_command(const std::string& command, std::string* output = nullptr);
+
+// The value of component `name` of an area or energy breakdown (cost/macro_cost.hpp: pairs of name and
+// value); a test failure, and 0, when there is none.
+double component(const std::vector<std::pair<std::string, double>>& breakdown, const std::string& name);
 
 }  // namespace ddcpim::test

@@ -21,7 +21,7 @@ from pathlib import Path
 source_dir = Path(os.environ.get("DDCPIM_SOURCE_DIR", Path(__file__).resolve().parent.parent))
 bin_dir = Path(os.environ.get("DDCPIM_BIN_DIR", source_dir / "build" / "bin"))
 
-BINARIES = ("ddcpim_sim", "ddcpim_ref", "ddcpim_fcc", "ddcpim_bench", "ddcpim_ref_bench", "ddcpim_fcc_bench")
+BINARIES = ("ddcpim_sim", "ddcpim_ref", "ddcpim_fcc", "ddcpim_cost", "ddcpim_bench", "ddcpim_ref_bench", "ddcpim_fcc_bench")
 TIMEOUT = 30      # seconds; a help text takes well under one
 FAST = 10         # seconds: longer means the tool did something besides printing its help
 

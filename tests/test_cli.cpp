@@ -352,7 +352,7 @@ TEST(Cli, AChoiceThatLosesSaysSo) {
     // throughput placement never is), and most macros idle, each one line.
     std::string out;
     const std::string mnv2 = bin("ddcpim_sim") + " --config " + test::source_path("configs/mobilenetv2.yaml") +
-                             " --engine fast --images 16 --set macro.macros=64 --set system.residency=static";
+                             " --engine fast --images 4 --set macro.macros=64 --set system.residency=static";
     ASSERT_EQ(test::run_command(mnv2 + " --set system.placement=traffic", &out), 0) << out;
     EXPECT_NE(out.find("note: streaming (system.residency: stream) gives"), std::string::npos) << out;
     EXPECT_NE(out.find("system.placement: throughput"), std::string::npos) << out;

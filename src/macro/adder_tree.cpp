@@ -35,6 +35,7 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     const bool q_bar = m_geo.complementary && in.tag.qbar;
     std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
     std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
+    int64_t ones_a = 0, ones_b = 0;  // totalled where the counts are made, not summed again afterwards
     // Each word of lane bits against the same word of every bit-column; the
     // counts go to the segment the word's rows belong to.
     for (int s = 0; s < m_geo.segments; ++s) {
@@ -45,11 +46,21 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
             const uint64_t m = (w == sp.first_word ? sp.first_mask : ~0ULL) & (w == sp.last_word ? sp.last_mask : ~0ULL);
             const uint64_t a = in.a[size_t(w)] & m, b = in.b[size_t(w)] & m;
             const uint64_t* __restrict q = m_cells.word_row(w);
-            for (int c = 0; c < C; ++c) sa[c] += popcount(product_q(a, q[c]));
+            for (int c = 0; c < C; ++c) {
+                const int v = popcount(product_q(a, q[c]));
+                sa[c] += v;
+                ones_a += v;
+            }
             if (q_bar)
-                for (int c = 0; c < C; ++c) sb[c] += popcount(product_q_bar(b, q[c]));
+                for (int c = 0; c < C; ++c) {
+                    const int v = popcount(product_q_bar(b, q[c]));
+                    sb[c] += v;
+                    ones_b += v;
+                }
         }
     }
+    out.ones_a = uint64_t(ones_a);
+    out.ones_b = uint64_t(ones_b);
 }
 
 void AdderTree::count(const TreeFrame& f) {
@@ -57,13 +68,9 @@ void AdderTree::count(const TreeFrame& f) {
     const uint64_t sides = m_geo.complementary && f.tag.qbar ? 2 : 1;  // sides summed this frame
     m_stats.bit_ops += uint64_t(m_geo.rows) * m_geo.bit_columns * sides;
     m_stats.evaluations += uint64_t(m_geo.bit_columns) * sides;
-    // The per-segment counts are the ones each tree took in: their sum is the frame's products that were 1.
-    uint64_t q = 0, qbar = 0;
-    for (int32_t v : f.sum_a) q += uint64_t(v);
-    if (sides == 2)
-        for (int32_t v : f.sum_b) qbar += uint64_t(v);
-    m_stats.ones_q += q;
-    m_stats.ones_qbar += qbar;
+    // The ones each tree took in, totalled by compute().
+    m_stats.ones_q += f.ones_a;
+    m_stats.ones_qbar += f.ones_b;
 }
 
 void AdderTree::on_lanes_changed() {

@@ -40,6 +40,7 @@ struct TreeFrame {
     std::vector<int32_t> sum_a;  // [segment][bit_column]
     std::vector<int32_t> sum_b;
     std::vector<uint64_t> lane_b;
+    uint64_t ones_a = 0, ones_b = 0;  // the products that were 1 on each side: the sums' totals, for the energy
 };
 
 // Reconfigurable unit -> shift-accumulators: per side, per bit-column, per

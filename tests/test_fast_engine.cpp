@@ -107,7 +107,7 @@ std::string random_macro(std::mt19937_64& rng) {
         "write_rows_per_cycle: {}, input_bus_bits: {}, macros: {}, buffer_vectors: {}, dw_mapping: {}, clock_mhz: {}, "
         "tree_sharing: {}}}",
         rows, one_of(rng, {1, 3, 8, 16, 32, 64}), pick(rng, 2, 8), pick(rng, 2, 8), seg, pick(rng, 0, 4),
-        one_of(rng, {1, 2, 3, 8, 64}), one_of(rng, {32, 64, 100, 256, 1024}), one_of(rng, {1, 1, 2, 3, 4, 7}),
+        one_of(rng, {1, 2, 3, 8, 64}), one_of(rng, {32, 64, 100, 256, 1024}), one_of(rng, {1, 1, 2, 3, 4, 7, 16}),
         one_of(rng, {1, 2, 5, 16, 64}), one_of<const char*>(rng, {"toeplitz", "diagonal", "auto"}),
         one_of(rng, {100, 200, 333}), one_of<const char*>(rng, {"false", "false", "true"}));
 }
@@ -204,6 +204,7 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
         same(at, "write_toggles", a.events.write_toggles, b.events.write_toggles);
         same(at, "resident", a.resident, b.resident);
         same(at, "placed_on", a.placed_on, b.placed_on);
+        same(at, "tile_copies", a.tile_copies, b.tile_copies);
         same(at, "streamed_bits_per_image", a.offchip_bits, b.offchip_bits);
         same(at, "energy_uj", a.energy_uj(), b.energy_uj());
     }
@@ -292,6 +293,7 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     int shared_trees = 0;  // cases on shared trees with pairs in use (two passes per bit)
     int chosen = 0;        // system.placement: throughput took a candidate other than the rule on all macros
     int gated = 0;         // system.power_gating
+    int replicated = 0;    // the throughput rule took a placement with copies of hot tiles
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
@@ -299,6 +301,9 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         for (const auto& l : c->clocked.layers) paired = paired || l.pairs_used;
         shared_trees += c->macro.tree_sharing && paired;
         gated += c->clocked.power_gating;
+        int copies = 0;
+        for (const auto& l : c->clocked.layers) copies += l.tile_copies;
+        replicated += copies > 0;
         const std::string& choice = c->clocked.placement_choice;
         chosen += !choice.empty() && choice.find(fmt::format(" on {} of ", c->macro.macros)) == std::string::npos;
         const host::SimResult& r = c->clocked;
@@ -322,11 +327,12 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(stacked, random_cases / 30);
     EXPECT_GT(shared_trees, random_cases / 15);
     EXPECT_GT(gated, random_cases / 10);
+    EXPECT_GT(replicated, random_cases / 30);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
                 "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs, %d placed on "
-                "fewer macros or streamed by the throughput rule, %d power-gated)\n",
+                "fewer macros or streamed by the throughput rule, %d with replicated tiles, %d power-gated)\n",
                 cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees,
-                chosen, gated);
+                chosen, replicated, gated);
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {

@@ -407,6 +407,40 @@ TEST(ThroughputPlacement, TakesTheCandidateWhoseRunEndsFirstAndTrafficKeepsTheRu
         }
 }
 
+TEST(Replication, AOneTileLayerOnFourMacrosRunsAQuarterOfItsMvmsEachAfterTheExtraLoads) {
+    // One layer a (16 -> 8: one tile of 16 rows, 128 bytes) on an 8 x 8 input: 64 MVMs. Four 64-row macros,
+    // static, one image. Replication copies the tile onto macros 1, 2 and 3 (then every macro holds it) and
+    // each copy runs 16 MVMs: four runs of 4 (buffer_vectors). Memory 64 bytes per cycle, latency 20; links
+    // 256 bytes per cycle: one edge per vector each way.
+    Built b = build(std::string(kMacro) + network({{"a", 8}}, 8));
+    MacroParams m = b.cfg.macro;
+    m.macros = 4;
+    host::SystemOptions o = host::system_options(b.cfg, 1);
+    o.system.residency = "static";
+    const host::SimResult r = host::run_fast(b.net, m, o);
+    ASSERT_EQ(r.layers[0].tile_copies, 3);
+    EXPECT_EQ(r.layers[0].placed_on, "0-3");
+    EXPECT_EQ(r.placement_choice, "static placement, 3 tile copies (replicated) on 4 of 4 macros");
+    EXPECT_EQ(r.placement_bits, 4u * 128 * 8);  // every copy is written once
+    EXPECT_EQ(r.layers[0].mvms, 64);
+
+    // By hand (as Pipeline above): the four loads ask at edge 0 and are granted in macro order, two beats
+    // each; copy q's tile is loaded at 2q + 20 + 2 + L - 1. A run of 4 from edge t: 4 edges of input, the
+    // command, 4 edges of results: back at t + R4 + 7. The host then takes 8 x 8 x 8 / 16 = 32 edges.
+    const host::TileShape tile{macro::Mode::Pointwise, 16, 64};
+    const uint64_t L = host::load_cost(m, 16).busy, R4 = host::run_cost(m, tile, 4).busy, host_edges = 32;
+    auto loaded = [&](uint64_t q) { return 2 * q + 20 + 2 + L - 1; };
+    const uint64_t replicated_end = loaded(3) + 4 * (R4 + 7) + host_edges;
+    EXPECT_EQ(r.total_cycles, replicated_end);
+    // The rule alone keeps one copy: 16 runs after one load. A quarter of the MVM time, 6 edges of
+    // extra loads.
+    o.system.placement = "traffic";
+    const host::SimResult one = host::run_fast(b.net, m, o);
+    EXPECT_EQ(one.layers[0].tile_copies, 0);
+    EXPECT_EQ(one.total_cycles, loaded(0) + 16 * (R4 + 7) + host_edges);
+    EXPECT_EQ(one.total_cycles - replicated_end, 12 * (R4 + 7) - 6);
+}
+
 // ---- system.power_gating (issue 22) ----
 
 TEST(PowerGating, AnIdleMacroStopsLeakingAndTheBusyOneWakesOnce) {

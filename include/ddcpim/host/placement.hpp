@@ -36,6 +36,9 @@ struct LayerPlacement {
     bool resident = false;
     std::vector<TileShape> tiles;  // the layer's tiles (MAC layers)
     std::vector<TileSlot> slots;   // per tile, when resident
+    // Per tile, when resident and replicated (replication.hpp): its further copies. The tile's MVMs
+    // are split evenly over slots[t] and copies[t], in that order. Empty: no copies.
+    std::vector<std::vector<TileSlot>> copies;
     uint64_t rows = 0;             // rows the tiles take when resident (their footprints)
     uint64_t stream_bits = 0;      // weight bits the layer reads per image when it streams
 };
@@ -48,6 +51,7 @@ struct Placement {
     bool fully_resident() const;
     int resident_layers() const;
     int streamed_layers() const;
+    int tile_copies() const;  // copies made by replication, over all tiles
 };
 
 // Rows a tile takes in an array: rows_used, or whole segments for a depthwise tile.
@@ -57,6 +61,11 @@ int tile_footprint(const TileShape& t, const MacroParams& m);
 // rest. `macros` may differ from m.macros (macros_to_resident asks for others).
 Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m, int macros, bool is_static);
 
+// Renumbers the macros of a fully resident placement by the first layer each holds (network order;
+// those holding nothing last, each group in its old order). Macros are identical, so only the names
+// change, but the off-chip memory serves the placement's loads lowest macro first (on a tie): the
+// early layers' tiles then arrive first, and the first image need not wait for the last layer's.
+void number_by_first_use(Placement& placement, int macros);
 // The fewest macros that hold every tile resident (static placement, nothing
 // streamed), searched upwards from the total footprint over `rows`.
 int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m);

@@ -35,6 +35,7 @@ struct LayerResult {
     // The system (ARCHITECTURE section 8).
     bool resident = false;      // static placement keeps the layer's tiles
     std::string placed_on;      // the macros holding its tiles, e.g. "0-3,7" (resident layers)
+    int tile_copies = 0;        // further copies of its tiles (replicated, docs/host.md section 8)
     uint64_t offchip_bits = 0;  // weight bits the layer reads from off-chip memory per image (streamed)
     cost::Events events;        // counted during the layer, summed over macros and images
     cost::Breakdown energy_pj;  // by component (when a technology file is loaded)

@@ -45,6 +45,9 @@ struct SystemOptions {
     // system.power_gating: edges a macro with work waits to wake before its first command (the
     // technology's wake_ns at the clock); 0 without gating.
     uint64_t wake_cycles = 0;
+    // Copy the longest-running tiles onto spare macros (replication.hpp) when every tile is resident;
+    // choose_plan sets it on the candidates it tries.
+    bool replicate = false;
 };
 
 // One unit of work on one macro: MVMs [first, first + count) of a tile, its
@@ -74,7 +77,8 @@ struct SystemPlan {
 // The plan of a run on M = macro.macros macros. system.placement: traffic is plan_system as asked.
 // throughput (docs/host.md section 8) builds the candidates (the residency's rule on the first M'
 // macros, M' = M and every power of two below, the others idle; with static residency the same with
-// every layer streamed too), replays each with the fast engine's schedule and keeps the one whose run
+// every layer streamed too; with static residency and every tile resident, that placement with its hot
+// tiles replicated, replication.hpp), replays each with the fast engine's schedule and keeps the one whose run
 // ends first (the first of those on a tie): static then never gives fewer images/s than streaming on
 // the same macros, and images/s never falls as M doubles. Both engines carry out the plan it returns.
 SystemPlan choose_plan(const Network& net, const MacroParams& macro, const SystemOptions& options);
@@ -92,6 +96,9 @@ uint64_t result_values(const MacroParams& m, macro::Mode mode);           // val
 uint64_t run_input_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
 uint64_t run_result_link_cycles(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
 uint64_t host_cycles(uint64_t operations, int ops_per_cycle);
+// A macro's busy edges for n MVMs of a tile: its run commands of at most buffer_vectors MVMs, each
+// with its input and result transfers (no weight load).
+uint64_t unit_busy(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
 
 }  // namespace ddcpim::host
 

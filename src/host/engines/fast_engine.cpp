@@ -334,11 +334,13 @@ private:
 };
 
 // The plan of the first `size` macros, widened to `macros` (the others idle).
-SystemPlan on_first(const Network& net, MacroParams macro, const SystemOptions& options, int size, bool stream) {
+SystemPlan on_first(const Network& net, MacroParams macro, const SystemOptions& options, int size, bool stream,
+                    bool replicate) {
     const int macros = macro.macros;
     macro.macros = size;
     SystemOptions o = options;
     if (stream) o.system.residency = "stream";
+    o.replicate = replicate;
     SystemPlan p = plan_system(net, macro, o);
     p.macro.macros = macros;
     p.options = options;  // what was asked: the candidate only differs in where the tiles go
@@ -370,18 +372,25 @@ SystemPlan choose_plan(const Network& net, const MacroParams& macro, const Syste
     SystemPlan best;
     uint64_t best_cycles = 0;
     bool have = false;
+    auto consider = [&](SystemPlan p, int size, const std::string& how) {
+        const uint64_t cycles = run_cycles(p, net);
+        if (!have || cycles < best_cycles) {
+            p.choice = fmt::format("{} on {} of {} macros", how, size, M);
+            best = std::move(p);
+            best_cycles = cycles;
+            have = true;
+        }
+    };
     for (bool stream : is_static ? std::vector<bool>{false, true} : std::vector<bool>{true})
         for (int size : sizes) {
-            SystemPlan p = on_first(net, macro, options, size, stream);
-            const uint64_t cycles = run_cycles(p, net);
-            if (!have || cycles < best_cycles) {
-                p.choice = fmt::format("{} on {} of {} macros", stream && is_static ? "every layer streamed"
-                                                                : is_static       ? "static placement"
-                                                                                  : "streamed",
-                                       size, M);
-                best = std::move(p);
-                best_cycles = cycles;
-                have = true;
+            SystemPlan p = on_first(net, macro, options, size, stream, false);
+            // With every tile resident, the same placement with the hot tiles copied onto the room left.
+            const bool replicable = is_static && !stream && p.placement.fully_resident();
+            consider(std::move(p), size, stream && is_static ? "every layer streamed" : is_static ? "static placement" : "streamed");
+            if (replicable) {
+                SystemPlan r = on_first(net, macro, options, size, false, true);
+                const int copies = r.placement.tile_copies();
+                if (copies > 0) consider(std::move(r), size, fmt::format("static placement, {} tile cop{} (replicated)", copies, copies == 1 ? "y" : "ies"));
             }
         }
     return best;

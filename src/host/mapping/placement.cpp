@@ -1,6 +1,8 @@
 #include "ddcpim/host/placement.hpp"
 
 #include <algorithm>
+
+#include "ddcpim/common/error.hpp"
 #include <queue>
 
 namespace ddcpim::host {
@@ -16,6 +18,13 @@ int Placement::resident_layers() const {
 int Placement::streamed_layers() const {
     int n = 0;
     for (const auto& l : layers) n += l.mac && !l.resident;
+    return n;
+}
+
+int Placement::tile_copies() const {
+    int n = 0;
+    for (const auto& l : layers)
+        for (const auto& c : l.copies) n += int(c.size());
     return n;
 }
 
@@ -134,6 +143,7 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
         for (const TileShape& t : l.tiles) l.rows += uint64_t(tile_footprint(t, m));
         l.resident = false;
         l.slots.clear();
+        l.copies.clear();
     }
     p.layers = std::move(layers);
     if (!is_static) {
@@ -183,6 +193,26 @@ Placement place_network(std::vector<LayerPlacement> layers, const MacroParams& m
                 break;
             }
     }
+}
+
+void number_by_first_use(Placement& p, int macros) {
+    DDCPIM_ASSERT(p.fully_resident());
+    const size_t none = p.layers.size();
+    std::vector<size_t> first(size_t(macros), none);
+    auto visit = [&](auto&& f) {
+        for (size_t l = 0; l < p.layers.size(); ++l) {
+            for (TileSlot& s : p.layers[l].slots) f(l, s);
+            for (auto& copies : p.layers[l].copies)
+                for (TileSlot& s : copies) f(l, s);
+        }
+    };
+    visit([&](size_t l, TileSlot& s) { first[size_t(s.macro)] = std::min(first[size_t(s.macro)], l); });
+    std::vector<int> order(static_cast<size_t>(macros));
+    for (int k = 0; k < macros; ++k) order[size_t(k)] = k;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return first[size_t(a)] < first[size_t(b)]; });
+    std::vector<int> renamed(static_cast<size_t>(macros));
+    for (int k = 0; k < macros; ++k) renamed[size_t(order[size_t(k)])] = k;
+    visit([&](size_t, TileSlot& s) { s.macro = renamed[size_t(s.macro)]; });
 }
 
 int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m) {

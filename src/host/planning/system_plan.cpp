@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ddcpim/cost/technology.hpp"
+#include "ddcpim/host/replication.hpp"
 
 namespace ddcpim::host {
 
@@ -44,6 +45,15 @@ uint64_t run_result_link_cycles(const MacroParams& m, const SystemParams& s, con
 
 uint64_t host_cycles(uint64_t operations, int ops_per_cycle) {
     return (operations + uint64_t(ops_per_cycle) - 1) / uint64_t(ops_per_cycle);
+}
+
+uint64_t unit_busy(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {
+    uint64_t busy = 0;
+    for (int first = 0; first < n; first += m.buffer_vectors) {
+        const int k = std::min(m.buffer_vectors, n - first);
+        busy += run_cost(m, t, k).busy + run_input_link_cycles(m, s, t, k) + run_result_link_cycles(m, s, t, k);
+    }
+    return busy;
 }
 
 SystemPlan plan_system(const Network& net, const MacroParams& macro, const SystemOptions& options) {
@@ -90,6 +100,10 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
     }
     plan.resident_macros_needed = macros_to_resident(lp, macro);
     plan.placement = place_network(std::move(lp), macro, M, options.system.residency == "static");
+    if (plan.placement.fully_resident()) {
+        if (options.replicate) replicate_tiles(plan.placement, macro, options.system, M);
+        number_by_first_use(plan.placement, M);
+    }
     // Streamed layers run on the placement's stream macros, planned as if those were all there is.
     const std::vector<int>& stream_macros = plan.placement.stream_macros;
     MacroParams stream_macro = macro;
@@ -99,9 +113,16 @@ SystemPlan plan_system(const Network& net, const MacroParams& macro, const Syste
         if (!p.mac) continue;
         if (p.resident) {
             for (size_t t = 0; t < p.tiles.size(); ++t) {
-                const TileSlot& slot = p.slots[t];
-                plan.units[i][size_t(slot.macro)].push_back({int(i), int(t), 0, p.tiles[t].vectors, slot.row_base, false});
-                plan.placement_loads[size_t(slot.macro)].push_back({int(i), int(t), 0, 0, slot.row_base, true});
+                // The tile and its copies (replication.hpp) split its MVMs evenly, in order.
+                std::vector<TileSlot> copies = {p.slots[t]};
+                if (!p.copies.empty()) copies.insert(copies.end(), p.copies[t].begin(), p.copies[t].end());
+                const int64_t vectors = p.tiles[t].vectors, k = int64_t(copies.size());
+                for (int64_t c = 0; c < k; ++c) {
+                    const TileSlot& slot = copies[size_t(c)];
+                    const int first = int(vectors * c / k), last = int(vectors * (c + 1) / k);
+                    plan.units[i][size_t(slot.macro)].push_back({int(i), int(t), first, last - first, slot.row_base, false});
+                    plan.placement_loads[size_t(slot.macro)].push_back({int(i), int(t), 0, 0, slot.row_base, true});
+                }
             }
         } else {
             const LayerPlan sp = int(stream_macros.size()) == M ? std::move(stream_plans[i])
@@ -207,6 +228,8 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
             if (p.resident) {
                 std::vector<int> ms;
                 for (const TileSlot& s : p.slots) ms.push_back(s.macro);
+                for (const auto& copies : p.copies)
+                    for (const TileSlot& s : copies) ms.push_back(s.macro), ++lr.tile_copies;
                 lr.placed_on = ranges_text(ms);
             } else {
                 lr.offchip_bits = p.stream_bits;
@@ -237,11 +260,7 @@ void find_bottleneck(const SystemPlan& plan, SimResult& r) {
                     busy += load_cost(m, t.rows_used).busy;
                     memory += memory_beats(plan.options.memory, tile_weight_bytes(m, t.rows_used));
                 }
-                for (int first = u.first; first < u.first + u.count; first += m.buffer_vectors) {
-                    const int n = std::min(m.buffer_vectors, u.first + u.count - first);
-                    busy += run_cost(m, t, n).busy + run_input_link_cycles(m, plan.options.system, t, n) +
-                            run_result_link_cycles(m, plan.options.system, t, n);
-                }
+                busy += unit_busy(m, plan.options.system, t, u.count);
             }
         if (busy > r.bottleneck_cycles) {
             r.bottleneck = fmt::format("macro {}", k);

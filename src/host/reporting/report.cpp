@@ -31,7 +31,11 @@ std::string layer_table(const SimResult& r) {
                            l.compute, l.weight_load, l.input_load, l.stall, l.host_cycles, 100 * l.utilization,
                            l.mapping == "host" ? std::string("-") : fmt::format("{:.1f}", double(l.offchip_bits) / 1e3),
                            l.mapping == "host" ? ""
-                           : l.resident        ? fmt::format("{} tile(s) resident on {}", l.tiles, l.placed_on)
+                           : l.resident        ? fmt::format("{} tile(s){} resident on {}", l.tiles,
+                                                                 l.tile_copies ? fmt::format(" + {} cop{}", l.tile_copies,
+                                                                                             l.tile_copies == 1 ? "y" : "ies")
+                                                                               : std::string(),
+                                                                 l.placed_on)
                                                : fmt::format("{} tile(s) streamed", l.tiles));
     out += "cycles: the layer's span for the first image (from its input being ready: macro phase, then host\n"
            "work). compute, weights (array writes), input (wait for the first vector) and stall: macro activity\n"
@@ -39,7 +43,7 @@ std::string layer_table(const SimResult& r) {
            "need not add up to cycles. host: element-wise work. util: useful MACs / (MVMs x MAC slots of the\n"
            "array). mapping '+': complementary pairs in use (Q-bar holds the partner filter). off-chip: Kb of\n"
            "weights read per image (streamed layers). placement: the layer's tiles, resident on the listed\n"
-           "macros (system.residency: static) or streamed.\n";
+           "macros (system.residency: static; '+ N copies': replicated, its MVMs split) or streamed.\n";
     for (const auto& l : r.layers)
         if (!l.note.empty()) out += fmt::format("note: {}: {}\n", l.name, l.note);
     return out;
@@ -286,6 +290,7 @@ nlohmann::ordered_json result_json(const SimResult& r) {
                                {"energy_uj", l.energy_uj()},
                                {"resident", l.resident},
                                {"placed_on", l.placed_on},
+                               {"tile_copies", l.tile_copies},
                                {"offchip_bits_per_image", l.offchip_bits},
                                {"offchip_bits", l.events.offchip_bits},
                                {"link_bits", l.events.link_bits},

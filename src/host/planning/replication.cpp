@@ -22,6 +22,9 @@ void replicate_tiles(Placement& p, const MacroParams& m, const SystemParams& sys
     DDCPIM_ASSERT(p.fully_resident());
     std::vector<uint64_t> busy(size_t(macros), 0);
     std::vector<int> free_row(size_t(macros), 0);
+    // The one layer whose tiles a macro holds, kFree for none, kShared for several.
+    constexpr size_t kFree = ~size_t(0), kShared = ~size_t(0) - 1;
+    std::vector<size_t> owner(size_t(macros), kFree);
     struct Hot {
         uint64_t cost;  // the tile's longest share, per image
         size_t layer;
@@ -40,6 +43,8 @@ void replicate_tiles(Placement& p, const MacroParams& m, const SystemParams& sys
             const TileSlot& s = lp.slots[t];
             const uint64_t cost = unit_busy(m, system, shape, shape.vectors);
             busy[size_t(s.macro)] += cost;
+            size_t& o = owner[size_t(s.macro)];
+            o = o == kFree || o == l ? l : kShared;
             free_row[size_t(s.macro)] = std::max(free_row[size_t(s.macro)], s.row_base + tile_footprint(shape, m));
             if (shape.vectors > 1) hot.push({cost, l, int(t)});
         }
@@ -63,9 +68,13 @@ void replicate_tiles(Placement& p, const MacroParams& m, const SystemParams& sys
                 if (c.macro == q) return true;
             return false;
         };
+        // A macro serves its queue in order, image by image: a copy on a macro that also holds another
+        // layer's tiles would tie this layer's next image to that layer's progress. Copies go to macros
+        // holding nothing or only this layer.
         int target = -1;
         for (int q = 0; q < macros; ++q)
             if (rows <= m.rows - align_up(free_row[size_t(q)], align) && !holds(q) &&
+                (owner[size_t(q)] == kFree || owner[size_t(q)] == h.layer) &&
                 (target < 0 || busy[size_t(q)] < busy[size_t(target)]))
                 target = q;
         if (target < 0 || busy[size_t(target)] + longest > bound) continue;
@@ -78,6 +87,7 @@ void replicate_tiles(Placement& p, const MacroParams& m, const SystemParams& sys
         each_copy(k, [&](int q, uint64_t cost) { busy[size_t(q)] -= cost; });
         const int base = align_up(free_row[size_t(target)], align);
         copies.push_back({target, base});
+        owner[size_t(target)] = h.layer;
         free_row[size_t(target)] = base + rows;
         each_copy(k + 1, [&](int q, uint64_t cost) { busy[size_t(q)] += cost; });
         hot.push({longest, h.layer, h.tile});

@@ -266,10 +266,10 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         // The system: memory and link bandwidths from starving to ample, both residencies, 1 to 3 images.
         const std::string system = fmt::format(
             "memory: {{bytes_per_cycle: {}, latency: {}}}\nsystem: {{residency: {}, link_bytes_per_cycle: {}, "
-            "placement: {}, power_gating: {}}}\n",
+            "placement: {}, power_gating: {}, prefetch: {}}}\n",
             one_of(rng, {8, 32, 64, 4096}), one_of(rng, {0, 1, 7, 40}), pick(rng, 0, 2) ? "static" : "stream",
             one_of(rng, {16, 64, 256, 8192}), one_of<const char*>(rng, {"traffic", "throughput"}),
-            one_of<const char*>(rng, {"false", "false", "true"}));
+            one_of<const char*>(rng, {"false", "false", "true"}), one_of<const char*>(rng, {"false", "true"}));
         const int images = one_of(rng, {1, 1, 2, 3});
         const std::string yaml = fmt::format("macro: {}\n{}weights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: {}}}\n"
                                              "network:\n{}",
@@ -294,6 +294,7 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     int chosen = 0;        // system.placement: throughput took a candidate other than the rule on all macros
     int gated = 0;         // system.power_gating
     int replicated = 0;    // the throughput rule took a placement with copies of hot tiles
+    int prefetched = 0;    // system.prefetch with streamed layers
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
@@ -304,6 +305,7 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         int copies = 0;
         for (const auto& l : c->clocked.layers) copies += l.tile_copies;
         replicated += copies > 0;
+        prefetched += c->clocked.system.prefetch && c->clocked.streamed_layers > 0;
         const std::string& choice = c->clocked.placement_choice;
         chosen += !choice.empty() && choice.find(fmt::format(" on {} of ", c->macro.macros)) == std::string::npos;
         const host::SimResult& r = c->clocked;
@@ -327,12 +329,45 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(stacked, random_cases / 30);
     EXPECT_GT(shared_trees, random_cases / 15);
     EXPECT_GT(gated, random_cases / 10);
-    EXPECT_GE(replicated, random_cases / 30);
+    EXPECT_GE(replicated, random_cases / 60);  // and EqualsTheClockedModelWithReplicatedTiles below
+    EXPECT_GT(prefetched, random_cases / 5);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
                 "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs, %d placed on "
-                "fewer macros or streamed by the throughput rule, %d with replicated tiles, %d power-gated)\n",
+                "fewer macros or streamed by the throughput rule, %d with replicated tiles, %d prefetching, %d power-gated)\n",
                 cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees,
-                chosen, replicated, gated);
+                chosen, replicated, prefetched, gated);
+}
+
+TEST(FastEngine, EqualsTheClockedModelWithReplicatedTiles) {
+    // Random networks on many macros, static, two images: the throughput placement replicates their hot
+    // tiles (each case is kept only if it did), with and without prefetch for what streams.
+    std::mt19937_64 rng(uint64_t(env_int("DDCPIM_FAST_SEED", 2024)) + 7);
+    const int wanted = std::max(2, env_int("DDCPIM_FAST_CASES", 300) / 50);
+    std::vector<std::unique_ptr<Case>> cases;
+    for (int tries = 0; int(cases.size()) < wanted; ++tries) {
+        ASSERT_LT(tries, 50 * wanted) << "the generator rarely makes a replicated case";
+        const std::string yaml = fmt::format(
+            "macro: {{rows: {}, weight_columns: {}, macros: {}, buffer_vectors: {}}}\nsystem: {{residency: static, "
+            "prefetch: {}}}\nweights: {{source: synthetic, seed: {}}}\nfcc: {{pairs: auto}}\nnetwork:\n{}",
+            one_of(rng, {64, 128, 256}), one_of(rng, {8, 16, 32}), one_of(rng, {8, 16, 32}), one_of(rng, {2, 4, 16}),
+            pick(rng, 0, 1) ? "true" : "false", pick(rng, 1, 1000), random_network(rng));
+        std::unique_ptr<Case> c;
+        try {
+            c = make_case(fmt::format("replication case {}", cases.size()), yaml, Variant::Ddc, 2);
+        } catch (const UserError&) {
+            continue;
+        }
+        const host::SystemPlan plan = host::choose_plan(*c->net, c->macro, c->system);
+        if (plan.placement.tile_copies() == 0) continue;
+        cases.push_back(std::move(c));
+    }
+    const int layers = compare_all(cases);
+    std::printf("compared %zu cases with replicated tiles, %d layers\n", cases.size(), layers);
+    for (const auto& c : cases) {
+        int copies = 0;
+        for (const auto& l : c->clocked.layers) copies += l.tile_copies;
+        EXPECT_GT(copies, 0) << c->what;
+    }
 }
 
 TEST(FastEngine, EqualsTheClockedModelOnBothShippedNetworks) {

@@ -441,6 +441,42 @@ TEST(Replication, AOneTileLayerOnFourMacrosRunsAQuarterOfItsMvmsEachAfterTheExtr
     EXPECT_EQ(one.total_cycles - replicated_end, 12 * (R4 + 7) - 6);
 }
 
+TEST(Prefetch, TheNextLayersTileLoadsWhileTheHostFinishesThePreviousOne) {
+    // a (16 -> 8, one tile of 16 rows, 128 bytes), relu6, b (8 -> 8, one tile of 8 rows, 64 bytes) on a 4 x 4
+    // input (16 MVMs each, four runs of 4), one macro, streamed. Memory 8 bytes per cycle, latency 2.
+    const std::string yaml =
+        std::string(kMacro) +
+        "memory: {bytes_per_cycle: 8, latency: 2}\n"
+        "network:\n  name: two\n  input: {channels: 16, height: 4, width: 4}\n  layers:\n"
+        "    - {name: a, kind: pointwise, out_channels: 8}\n"
+        "    - {name: a_act, kind: relu6}\n"
+        "    - {name: b, kind: pointwise, out_channels: 8}\n";
+    Built b = build(yaml);
+    MacroParams m = b.cfg.macro;
+    m.macros = 1;
+    host::SystemOptions o = host::system_options(b.cfg, 1);
+    const host::SimResult plain = host::run_fast(b.net, m, o);
+    o.system.prefetch = true;
+    const host::SimResult early = host::run_fast(b.net, m, o);
+
+    // By hand (as Pipeline and Replication above). a's tile: granted at 0, 16 beats, data at 18; a run of
+    // 4 from edge t is back at t + R4 + 7. The host then takes 8 edges for a (16 x 8 values at 16 per
+    // edge) and 8 for the relu6: b's input is ready 16 edges after a's last result.
+    const host::TileShape ta{macro::Mode::Pointwise, 16, 16}, tb{macro::Mode::Pointwise, 8, 16};
+    const uint64_t La = host::load_cost(m, 16).busy, Lb = host::load_cost(m, 8).busy;
+    const uint64_t a_back = 18 + La - 1 + 4 * (host::run_cost(m, ta, 4).busy + 7);
+    const uint64_t b_ready = a_back + 16, b_runs = 4 * (host::run_cost(m, tb, 4).busy + 7), host_b = 8;
+    // Without prefetch b's tile is asked for when its input is ready: 8 beats, latency 2, then the load.
+    EXPECT_EQ(plain.total_cycles, b_ready + 10 + Lb - 1 + b_runs + host_b);
+    // With it, as soon as the macro is free (a's last result back); the runs wait for the input.
+    const uint64_t b_loaded = a_back + 10 + Lb - 1;
+    EXPECT_EQ(early.total_cycles, std::max(b_loaded, b_ready) + b_runs + host_b);
+    EXPECT_EQ(plain.total_cycles - early.total_cycles, 16u);  // the host's 16 edges, hidden
+    // The same reads, the same events: only the time moves.
+    EXPECT_EQ(early.offchip_bits, plain.offchip_bits);
+    EXPECT_EQ(early.layers[2].events.rows_written, plain.layers[2].events.rows_written);
+}
+
 // ---- system.power_gating (issue 22) ----
 
 TEST(PowerGating, AnIdleMacroStopsLeakingAndTheBusyOneWakesOnce) {

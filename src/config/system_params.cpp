@@ -20,9 +20,10 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
                       "placed across the macros once and kept (the layers that do not fit stream)",
          &P::residency, 0, 0, {"stream", "static"}},
         {"placement", "throughput: of the candidate plans (the residency's rule on the first M' macros, M' = M and "
-                      "every power of two below; with static residency also every layer streamed) the one whose "
-                      "run gives the most images/s, so static never loses to streaming and more macros never slow "
-                      "a run down; traffic: the residency's rule on all M macros (docs/host.md section 8)",
+                      "every power of two below; with static residency also every layer streamed, and where every "
+                      "tile is resident the same with its longest-running tiles copied onto the room left) the one "
+                      "whose run gives the most images/s, so static never loses to streaming and more macros never "
+                      "slow a run down; traffic: the residency's rule on all M macros (docs/host.md section 8)",
          &P::placement, 0, 0, {"throughput", "traffic"}},
         {"link_bytes_per_cycle", "host to macro link bandwidth in bytes per cycle, one link per macro: input "
                                  "vectors in, results out", &P::link_bytes_per_cycle, 1, 1 << 20, {}},
@@ -34,6 +35,10 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
                          "throughout, one with work wakes before its first command (the technology file's wake_ns "
                          "and wake_pj_per_mm2) and leaks until its last; false: every macro leaks for the whole run",
          &P::power_gating, 0, 0, {}},
+        {"prefetch", "load a streamed layer's first tile on each macro as soon as the macro is free, before the "
+                     "layer's input is ready (read from the off-chip memory like any load; its runs still wait for "
+                     "the input); false: the load waits for the input (docs/host.md section 8)",
+         &P::prefetch, 0, 0, {}},
     };
     return decls;
 }

@@ -107,6 +107,7 @@ private:
         Point now;
         uint64_t done = 0;     // edge of the last command's done
         bool blocked = false;  // waiting for its item's input to be known
+        bool early = false;    // its item's first tile was loaded before the input was checked (prefetch)
     };
     struct Request {
         uint64_t edge;  // first edge the arbiter sees it
@@ -209,6 +210,13 @@ private:
             const std::vector<WorkUnit>& units = units_of(it, m);
             switch (w.stage) {
             case Stage::ItemStart:
+                if (it.layer >= 0 && m_plan.options.system.prefetch && units.front().load) {
+                    // system.prefetch: the first tile loads now; its runs wait for the input (Stage::Runs).
+                    w.early = true;
+                    w.stage = Stage::Unit;
+                    w.unit = 0;
+                    break;
+                }
                 if (it.layer >= 0) {
                     if (!m_known[size_t(it.image)][size_t(it.layer)]) {
                         m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
@@ -265,6 +273,21 @@ private:
                 return;
             }
             case Stage::Runs: {
+                if (w.early) {
+                    // A prefetched item's runs wait for its input, as ItemStart does without prefetch.
+                    if (!m_known[size_t(it.image)][size_t(it.layer)]) {
+                        m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
+                        w.blocked = true;
+                        return;
+                    }
+                    w.early = false;
+                    const Point ready = before(m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
+                    if (ready.key() > w.now.key()) {
+                        w.now = ready;
+                        push(w.now, m);
+                        return;
+                    }
+                }
                 const WorkUnit& u = units[w.unit];
                 if (w.first >= u.first + u.count) {
                     ++w.unit;

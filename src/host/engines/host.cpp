@@ -274,10 +274,21 @@ void Host::worker(int m) {
         for (size_t l = 0; l < s.layers; ++l) {
             const std::vector<WorkUnit>& units = s.plan.units[l][size_t(m)];
             if (units.empty()) continue;
+            // system.prefetch: the first tile loads before the input is known; its runs wait for it.
+            const bool early = s.plan.options.system.prefetch && units.front().load;
+            if (early) {
+                WorkUnit load_only = units.front();
+                load_only.count = 0;
+                run_unit(m, int(i), load_only, false);
+            }
             while (!s.known[i][l]) sc_core::wait(s.known_event);
             sync_to(s.time.input_ready[i][l]);
             if (s.acc[i][l].empty()) s.acc[i][l].assign(size_t(m_net.desc.layers[l].out_shape.size()), 0);
-            for (size_t k = 0; k < units.size(); ++k) run_unit(m, int(i), units[k], k + 1 == units.size());
+            for (size_t k = 0; k < units.size(); ++k) {
+                WorkUnit u = units[k];
+                if (k == 0 && early) u.load = false;
+                run_unit(m, int(i), u, k + 1 == units.size());
+            }
         }
 }
 

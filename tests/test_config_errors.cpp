@@ -68,6 +68,13 @@ TEST(ConfigErrors, MalformedYamlGivesFileAndLine) {
     }
 }
 
+TEST(ConfigErrors, QuotesInACommentLineAreNotYaml) {
+    // A comment from the start of a line is a comment: the quotes and commas in it (a citation, say) are
+    // not a quoted value followed by ','. The technology files carry such comments.
+    EXPECT_NO_THROW(load_yaml_text("# one\n# as Qin et al., \"SRAM leakage\nx: 1\n# suppression\", ISQED 2004\n", "c.yaml"));
+    EXPECT_THROW(load_yaml_text("x: \"a\", b\n", "c.yaml"), UserError);  // outside a comment it is refused
+}
+
 TEST(ConfigErrors, MissingFile) {
     EXPECT_THROW(load_config("/no/such/config.yaml"), UserError);
 }

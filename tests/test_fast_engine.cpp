@@ -163,6 +163,10 @@ std::vector<std::string> differences(const Case& c, const host::SimResult& fast)
     for (size_t m = 0; m < std::min(k.macro_busy_cycles.size(), fast.macro_busy_cycles.size()); ++m)
         same(fmt::format("macro {}", m), "busy_cycles", k.macro_busy_cycles[m], fast.macro_busy_cycles[m]);
     same("total", "power_gating", k.power_gating, fast.power_gating);
+    same("total", "macro_sleep_cycles", fmt::format("{}", fmt::join(k.macro_sleep_cycles, ",")),
+         fmt::format("{}", fmt::join(fast.macro_sleep_cycles, ",")));
+    same("total", "macro_gap_wakes", fmt::format("{}", fmt::join(k.macro_gap_wakes, ",")),
+         fmt::format("{}", fmt::join(fast.macro_gap_wakes, ",")));
     same("total", "macro_on_cycles", fmt::format("{}", fmt::join(k.macro_on_cycles, ",")),
          fmt::format("{}", fmt::join(fast.macro_on_cycles, ",")));
     // Off-chip traffic: the placement once, the streamed layers every image.
@@ -295,6 +299,7 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     int gated = 0;         // system.power_gating
     int replicated = 0;    // the throughput rule took a placement with copies of hot tiles
     int prefetched = 0;    // system.prefetch with streamed layers
+    int slept = 0;         // power-gated macros that slept in an idle gap
     std::map<std::string, int> mappings;
     for (auto& c : cases) {
         multi_macro += c->macro.macros > 1;
@@ -306,6 +311,7 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
         for (const auto& l : c->clocked.layers) copies += l.tile_copies;
         replicated += copies > 0;
         prefetched += c->clocked.system.prefetch && c->clocked.streamed_layers > 0;
+        slept += c->clocked.gap_wakes() > 0;
         const std::string& choice = c->clocked.placement_choice;
         chosen += !choice.empty() && choice.find(fmt::format(" on {} of ", c->macro.macros)) == std::string::npos;
         const host::SimResult& r = c->clocked;
@@ -331,11 +337,12 @@ TEST(FastEngine, EqualsTheClockedModelOnRandomNetworksAndMacros) {
     EXPECT_GT(gated, random_cases / 10);
     EXPECT_GE(replicated, random_cases / 60);  // and EqualsTheClockedModelWithReplicatedTiles below
     EXPECT_GT(prefetched, random_cases / 5);
+    EXPECT_GT(slept, random_cases / 20);
     std::printf("compared %zu random cases, %d layers (%d depthwise layers with pairs, %d cases on several macros, %d "
                 "pipelined, %d partly resident, %d with tiles sharing an array, %d on shared trees with pairs, %d placed on "
-                "fewer macros or streamed by the throughput rule, %d with replicated tiles, %d prefetching, %d power-gated)\n",
+                "fewer macros or streamed by the throughput rule, %d with replicated tiles, %d prefetching, %d power-gated, %d of them sleeping in idle gaps)\n",
                 cases.size(), layers, depthwise_paired, multi_macro, pipelined, partly_resident, stacked, shared_trees,
-                chosen, replicated, prefetched, gated);
+                chosen, replicated, prefetched, gated, slept);
 }
 
 TEST(FastEngine, EqualsTheClockedModelWithReplicatedTiles) {

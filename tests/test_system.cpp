@@ -513,6 +513,52 @@ TEST(PowerGating, AnIdleMacroStopsLeakingAndTheBusyOneWakesOnce) {
     EXPECT_DOUBLE_EQ(part(gated.energy_pj, "adder trees"), part(open.energy_pj, "adder trees"));
 }
 
+TEST(PowerGating, AMacroWaitingLongerThanItsWakeUpSleepsInRetentionAndWakesAgain) {
+    // The two layers of Pipeline above (a on macro 0, b on macro 1, one image), gated, 10 edges to wake.
+    // Both wake first (edges 0-9) and ask for their tiles at 10: a's granted at 10 (16 beats), b's at 26
+    // (8 beats). Macro 1 then waits for a's output, longer than its wake-up: it sleeps until the input
+    // is ready and wakes again, 10 edges, before b's run. By hand, in edges:
+    const std::string yaml =
+        std::string(kMacro) +
+        "memory: {bytes_per_cycle: 8, latency: 2}\n"
+        "network:\n  name: two\n  input: {channels: 16, height: 1, width: 1}\n  layers:\n"
+        "    - {name: a, kind: pointwise, out_channels: 8}\n"
+        "    - {name: b, kind: pointwise, out_channels: 8}\n";
+    Built b = build(yaml);
+    const MacroParams& m = b.cfg.macro;
+    host::SystemOptions o = host::system_options(b.cfg, 1);
+    o.system.residency = "static";
+    o.system.placement = "traffic";
+    o.system.power_gating = true;
+    o.wake_cycles = 10;
+    const host::SimResult r = host::run_fast(b.net, m, o);
+    const host::TileShape ta{macro::Mode::Pointwise, 16, 1}, tb{macro::Mode::Pointwise, 8, 1};
+    const uint64_t La = host::load_cost(m, 16).busy, Lb = host::load_cost(m, 8).busy;
+    const uint64_t run_a = host::run_cost(m, ta, 1).busy, run_b = host::run_cost(m, tb, 1).busy;
+    const uint64_t a_loaded = 10 + 2 + 16 + La - 1, b_loaded = 26 + 2 + 8 + Lb - 1;
+    const uint64_t a_done = a_loaded + 1 + run_a - 1, a_end = a_done + 1 + 1;  // result back, host task of 1
+    ASSERT_GT(a_end, b_loaded + 10);  // macro 1 idles longer than its wake-up
+    const uint64_t b_done = a_end + 10 + run_b, end = b_done + 1 + 1;
+    EXPECT_EQ(r.total_cycles, end);
+    EXPECT_EQ(r.macro_gap_wakes, (std::vector<uint64_t>{0, 1}));
+    EXPECT_EQ(r.macro_sleep_cycles, (std::vector<uint64_t>{0, a_end - (b_loaded + 10)}));
+    EXPECT_EQ(r.macro_on_cycles, (std::vector<uint64_t>{a_done + 1, b_done + 1 - (a_end - (b_loaded + 10))}));
+    // Energy: leakage over the edges on, and asleep (macro 1 holds b) at the retention fraction; three wake-ups.
+    cost::Technology t = cost::load_technology(test::source_path("configs/tech/28nm.yaml"));
+    ASSERT_LT(t.retention_leakage, 1.0);
+    host::SimResult priced = r;
+    host::apply_costs(priced, t);
+    const double mm2 = priced.area_mm2() / 2;
+    const double leak_edges = double(r.macro_on_cycles[0] + r.macro_on_cycles[1]) +
+                              t.retention_leakage * double(r.macro_sleep_cycles[1]);
+    EXPECT_NEAR(test::component(priced.energy_pj, "leakage"),
+                t.leakage_mw_per_mm2 * mm2 * std::round(leak_edges) / m.clock_mhz * 1000, 1e-6);
+    EXPECT_NEAR(test::component(priced.energy_pj, "power-gating wake-ups"), 3 * t.wake_pj_per_mm2 * mm2, 1e-9);
+    // A wait no longer than the wake-up is not worth a sleep: with 1,000 edges to wake, nobody sleeps.
+    o.wake_cycles = 1000;
+    EXPECT_EQ(host::run_fast(b.net, m, o).gap_wakes(), 0u);
+}
+
 TEST(PowerGating, NeedsATechnologyFileThatSaysHowToWake) {
     Built b = build(std::string(kMacro) + "system: {power_gating: true}\ntechnology: none\n" + network({{"a", 8}}));
     try {

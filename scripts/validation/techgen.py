@@ -18,7 +18,7 @@ SECTIONS = {
     "supply": ["nominal_v", "threshold_v", "alpha", "max_clock_mhz"],
     "energy_pj": ["lane_one_per_cell", "product_one", "adder_bit", "register_bit", "sram_write_bit",
                   "sram_write_toggle_bit", "buffer_bit", "host_op", "offchip_bit", "link_bit", "leakage_mw_per_mm2"],
-    "power_gating": ["wake_ns", "wake_pj_per_mm2"],
+    "power_gating": ["wake_ns", "wake_pj_per_mm2", "retention_leakage"],
 }
 NOT_SCALED = {"offchip_bit"}
 
@@ -103,6 +103,8 @@ def generate(source, source_name, node):
                 val, why = v / d, f"{fmt(v)} / delay {fmt(d)}"
             elif k == "wake_ns":
                 val, why = v * d, f"{fmt(v)} x delay {fmt(d)}"
+            elif k == "retention_leakage":
+                val, why = v, "a fraction of the leakage, held from the source node (E)"
             elif k == "wake_pj_per_mm2":
                 val, why = v * e / a, f"{fmt(v)} x energy {fmt(e)} / area {fmt(a)} (a rail's charge per mm^2)"
             elif section == "supply":

@@ -275,7 +275,7 @@ void check_yaml_text(const std::string& text, const std::string& path) {
         // A quote opens a quoted scalar only where a scalar starts (an apostrophe inside a plain one does not).
         const bool scalar_start = prev == 0 || std::strchr(":[{,-?", prev) != nullptr;
         prev = c;
-        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) comment = true;
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) comment = true;
         else if ((c == '\'' || c == '"') && scalar_start) quote = c;
         else if (c == '[' || c == '{') ++depth;
         else if ((c == ']' || c == '}') && depth > 0) after_flow_node = --depth == 0;

@@ -54,6 +54,7 @@ Technology load_technology(const std::string& path) {
         t.has_power_gating = true;
         t.wake_ns = g->child("wake_ns").as_double(0, 1e9);
         t.wake_pj_per_mm2 = g->child("wake_pj_per_mm2").as_double(0, 1e12);
+        if (auto r = g->optional_child("retention_leakage")) t.retention_leakage = r->as_double(0, 1);
         g->reject_unknown_keys();
     }
     root.reject_unknown_keys();

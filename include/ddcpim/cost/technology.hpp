@@ -21,6 +21,9 @@ struct Technology {
     // Power gating (optional section): the time and energy (per mm^2 of macro) to wake a gated macro.
     bool has_power_gating = false;
     double wake_ns = 0, wake_pj_per_mm2 = 0;
+    // A sleeping macro that holds resident weights keeps its array at the data-retention voltage: this
+    // fraction of its leakage (1 when the file does not say).
+    double retention_leakage = 1;
 
     // The supply a macro runs at: its supply_v, or nominal when that is 0.
     double supply(double supply_v) const { return supply_v > 0 ? supply_v : nominal_v; }

@@ -62,10 +62,20 @@ struct SimResult {
     uint64_t link_bits = 0;                 // host-macro link traffic of the run
     std::vector<uint64_t> macro_busy_cycles;  // per macro: edges a command was in progress
     // system.power_gating: per macro, the edges it is powered (0 to its last command's done, with the
-    // wake-up; 0 for a macro without work). Without gating every macro is on for the whole run.
+    // wake-ups, less the edges asleep; 0 for a macro without work). Without gating every macro is on for
+    // the whole run. A macro idle longer than its wake-up while it waits for a layer's input sleeps:
+    // macro_sleep_cycles are those edges, macro_gap_wakes the wake-ups after them; a macro holding
+    // resident tiles sleeps in retention (macro_holds_weights: the technology's retention_leakage).
     bool power_gating = false;
     uint64_t wake_cycles = 0;
     std::vector<uint64_t> macro_on_cycles;
+    std::vector<uint64_t> macro_sleep_cycles, macro_gap_wakes;
+    std::vector<char> macro_holds_weights;
+    uint64_t gap_wakes() const {
+        uint64_t n = 0;
+        for (uint64_t w : macro_gap_wakes) n += w;
+        return n;
+    }
     int macros_woken() const {
         int n = 0;
         for (uint64_t c : macro_on_cycles) n += c > 0;

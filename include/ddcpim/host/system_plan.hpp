@@ -15,6 +15,9 @@
 //    request at a time, oldest first, the lower macro on a tie: latency plus
 //    bytes / bytes_per_cycle), then loads them; a run first sends its input
 //    vectors over the macro's link and afterwards reads its results back;
+//  - power-gated (system.power_gating), a macro with work wakes before its first command; later, a
+//    macro free at edge f whose next item's input is ready at r > f + wake sleeps from f + wake to r
+//    and takes its first command at r + wake (asleep it keeps resident tiles in retention);
 //  - the host does one task at a time (a MAC layer's partial sums and
 //    requantisation once all its units are back, or an element-wise layer),
 //    of those ready, the lowest image first (images go through in order),

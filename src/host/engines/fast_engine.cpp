@@ -133,10 +133,23 @@ private:
         for (int m : m_waiting[i][l]) {
             Worker& w = m_workers[size_t(m)];
             w.blocked = false;
-            w.now = later(w.now, before(edge));
+            resume(w, m, edge);
             push(w.now, m);
         }
         m_waiting[i][l].clear();
+    }
+
+    // A macro free at w.now goes on when its item's input is ready at `edge`. Power-gated, one idle for
+    // longer than its wake-up sleeps from then until the input is ready, and wakes (system_plan.hpp).
+    void resume(Worker& w, int m, uint64_t edge) {
+        const uint64_t wake = m_plan.options.wake_cycles;
+        if (m_plan.options.system.power_gating && edge > w.now.edge + wake) {
+            m_r.macro_sleep_cycles[size_t(m)] += edge - (w.now.edge + wake);
+            ++m_r.macro_gap_wakes[size_t(m)];
+            w.now = before(edge + wake);
+            return;
+        }
+        w.now = later(w.now, before(edge));
     }
 
     void ready_task(size_t i, size_t l, uint64_t edge) {
@@ -192,7 +205,7 @@ private:
         w.done = taken + c.busy - 1;
         w.now = {w.done, After};
         m_r.macro_busy_cycles[size_t(m)] += c.busy;
-        m_r.macro_on_cycles[size_t(m)] = w.done + 1;
+        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)];
         lr.compute += c.compute;
         lr.weight_load += c.write;
         lr.input_load += c.load_wait;
@@ -223,9 +236,9 @@ private:
                         w.blocked = true;
                         return;
                     }
-                    const Point ready = before(m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
-                    if (ready.key() > w.now.key()) {
-                        w.now = ready;
+                    const Point was = w.now;
+                    resume(w, m, m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
+                    if (w.now.key() != was.key()) {
                         w.stage = Stage::Unit;
                         w.unit = 0;
                         push(w.now, m);
@@ -281,9 +294,9 @@ private:
                         return;
                     }
                     w.early = false;
-                    const Point ready = before(m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
-                    if (ready.key() > w.now.key()) {
-                        w.now = ready;
+                    const Point was = w.now;
+                    resume(w, m, m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
+                    if (w.now.key() != was.key()) {
                         push(w.now, m);
                         return;
                     }

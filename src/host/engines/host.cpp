@@ -141,7 +141,7 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         sc_core::wait(mc.done_event());
         lr.events += events() - e0;
         m_result.macro_busy_cycles[size_t(m)] += mc.controller.busy_cycles() - busy0;
-        m_result.macro_on_cycles[size_t(m)] = now_edge() + 1;  // powered until this done, so far
+        m_result.macro_on_cycles[size_t(m)] = now_edge() + 1 - m_result.macro_sleep_cycles[size_t(m)];  // so far
         lr.compute += mc.driver.stats().compute_cycles - compute0;
         lr.weight_load += mc.array.stats().write_cycles - write0;
         const uint64_t waited = mc.driver.stats().load_wait_cycles - wait0;
@@ -281,8 +281,18 @@ void Host::worker(int m) {
                 load_only.count = 0;
                 run_unit(m, int(i), load_only, false);
             }
+            const uint64_t free = now_edge();
             while (!s.known[i][l]) sc_core::wait(s.known_event);
-            sync_to(s.time.input_ready[i][l]);
+            // Power-gated, a macro idle for longer than its wake-up sleeps until the input is ready, then
+            // wakes (system_plan.hpp; the fast engine's Replay::resume).
+            const uint64_t ready = s.time.input_ready[i][l], wake = s.plan.options.wake_cycles;
+            if (s.plan.options.system.power_gating && ready > free + wake) {
+                m_result.macro_sleep_cycles[size_t(m)] += ready - (free + wake);
+                ++m_result.macro_gap_wakes[size_t(m)];
+                sync_to(ready + wake);
+            } else {
+                sync_to(ready);
+            }
             if (s.acc[i][l].empty()) s.acc[i][l].assign(size_t(m_net.desc.layers[l].out_shape.size()), 0);
             for (size_t k = 0; k < units.size(); ++k) {
                 WorkUnit u = units[k];

@@ -211,6 +211,10 @@ void describe_layers(const SystemPlan& plan, const Network& net, SimResult& r) {
     r.resident_macros_needed = plan.resident_macros_needed;
     r.macro_busy_cycles.assign(size_t(plan.macro.macros), 0);
     r.macro_on_cycles.assign(size_t(plan.macro.macros), 0);
+    r.macro_sleep_cycles.assign(size_t(plan.macro.macros), 0);
+    r.macro_gap_wakes.assign(size_t(plan.macro.macros), 0);
+    r.macro_holds_weights.assign(size_t(plan.macro.macros), 0);
+    for (int k = 0; k < plan.macro.macros; ++k) r.macro_holds_weights[size_t(k)] = !plan.placement_loads[size_t(k)].empty();
     r.power_gating = plan.options.system.power_gating;
     r.wake_cycles = plan.options.wake_cycles;
     r.layers.clear();

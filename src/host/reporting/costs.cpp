@@ -1,5 +1,7 @@
 #include "ddcpim/host/costs.hpp"
 
+#include <cmath>
+
 namespace ddcpim::host {
 
 void apply_costs(SimResult& r, const cost::Technology& tech) {
@@ -21,13 +23,17 @@ void apply_costs(SimResult& r, const cost::Technology& tech) {
         r.energy_pj = cost::energy(all, r.macro, tech, r.area_mm2(), r.total_cycles);
         return;
     }
-    uint64_t on = 0;
-    for (uint64_t c : r.macro_on_cycles) on += c;
-    r.energy_pj = cost::energy(all, r.macro, tech, one_macro_mm2, on);
-    // Waking a macro recharges its domain, once per macro with work.
+    // Leakage while on, and while asleep holding resident weights at the retention fraction (edges
+    // weighted by it; an empty macro asleep is off).
+    double on = 0;
+    for (size_t k = 0; k < r.macro_on_cycles.size(); ++k)
+        on += double(r.macro_on_cycles[k]) +
+              (r.macro_holds_weights[k] ? tech.retention_leakage * double(r.macro_sleep_cycles[k]) : 0.0);
+    r.energy_pj = cost::energy(all, r.macro, tech, one_macro_mm2, uint64_t(std::llround(on)));
+    // Waking a macro recharges its domain: once per macro with work, and once after every sleep.
     const double v = tech.supply(r.macro.supply_v);
-    r.energy_pj.emplace_back("power-gating wake-ups",
-                             tech.dynamic_scale(v) * tech.wake_pj_per_mm2 * one_macro_mm2 * r.macros_woken());
+    r.energy_pj.emplace_back("power-gating wake-ups", tech.dynamic_scale(v) * tech.wake_pj_per_mm2 * one_macro_mm2 *
+                                                          double(uint64_t(r.macros_woken()) + r.gap_wakes()));
 }
 
 }  // namespace ddcpim::host

@@ -1,6 +1,7 @@
 #include "ddcpim/host/report.hpp"
 
 #include <map>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -153,8 +154,10 @@ std::string system_summary(const SimResult& r) {
     if (!r.placement_choice.empty())
         out += fmt::format("  placement (system.placement: throughput): {}\n", r.placement_choice);
     if (r.power_gating)
-        out += fmt::format("  power gating: {} of {} macro(s) woken ({} cycles each), the others off for the whole run\n",
-                           r.macros_woken(), r.macro_on_cycles.size(), r.wake_cycles);
+        out += fmt::format("  power gating: {} of {} macro(s) woken ({} cycles each), the others off for the whole run; "
+                           "{} more wake-ups after idle gaps, asleep {} macro-cycles\n",
+                           r.macros_woken(), r.macro_on_cycles.size(), r.wake_cycles, r.gap_wakes(),
+                           std::accumulate(r.macro_sleep_cycles.begin(), r.macro_sleep_cycles.end(), uint64_t(0)));
     return out;
 }
 
@@ -230,6 +233,8 @@ nlohmann::ordered_json result_json(const SimResult& r) {
     s["power_gating"] = r.power_gating;
     s["wake_cycles"] = r.wake_cycles;
     s["macro_on_cycles"] = r.macro_on_cycles;
+    s["macro_sleep_cycles"] = r.macro_sleep_cycles;
+    s["macro_gap_wakes"] = r.macro_gap_wakes;
     if (r.placement_choice.empty()) s["placement_choice"] = nullptr;
     else s["placement_choice"] = r.placement_choice;
     s["macro_busy_cycles"] = r.macro_busy_cycles;

@@ -20,15 +20,17 @@ SramArray::SramArray(sc_core::sc_module_name name, const Geometry& g)
 
 void SramArray::write_row(int row) {
     const uint8_t* src = &m_staging[size_t(row) * m_geo.row_bytes];
-    const uint64_t bit = 1ULL << (row % 64);
+    const int shift = row % 64;
+    const uint64_t bit = 1ULL << shift;
     uint64_t* words = &m_q[size_t(row / 64) * m_geo.bit_columns];
-    for (int c = 0; c < m_geo.bit_columns; ++c) {
+    uint64_t toggled = 0;
+    for (int c = 0; c < m_geo.bit_columns; ++c) {  // branch-free: one bit of each column's word
         uint64_t& w = words[c];
-        const bool was = w & bit, now = (src[c / 8] >> (c % 8)) & 1;
-        m_stats.bits_toggled += was != now;
-        if (now) w |= bit;
-        else w &= ~bit;
+        const uint64_t now = (uint64_t(src[c / 8]) >> (c % 8)) & 1;
+        toggled += ((w >> shift) & 1) ^ now;
+        w = (w & ~bit) | (now << shift);
     }
+    m_stats.bits_toggled += toggled;
 }
 
 void SramArray::on_clock() {

@@ -33,7 +33,8 @@ struct Host::State {
     std::set<std::tuple<uint64_t, size_t, size_t>> ready;  // host tasks: (ready edge, image, layer)
     // The weights' place in the off-chip memory, per layer and tile.
     std::vector<std::vector<uint64_t>> memory_offset;
-    std::vector<std::vector<char>> stored;
+    std::vector<std::vector<char>> stored;                          // put in the memory yet
+    std::vector<std::vector<std::vector<std::vector<bool>>>> used;  // depthwise tiles' column masks (Tile::used)
     std::vector<std::vector<uint8_t>> masks;  // per macro: the column masks it holds
     std::optional<LayerDumper> dumper;
     size_t tasks_done = 0;
@@ -150,40 +151,45 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
     };
 
     if (u.load) {
-        const Tile tile = mapper.tile(u.tile);
-        // Weight rows (rows_used of them: unused rows only ever meet zero inputs).
-        std::vector<uint8_t> rows(size_t(tile.rows_used) * g.row_bytes, 0);
-        for (int r = 0; r < tile.rows_used; ++r)
-            for (int j = 0; j < g.columns; ++j) {
-                uint32_t w = uint32_t(tile.weights[size_t(r) * g.columns + j]);
-                for (int k = 0; k < g.weight_bits; ++k)
-                    if ((w >> k) & 1) {
-                        int bit = j * g.weight_bits + k;
-                        rows[size_t(r) * g.row_bytes + bit / 8] |= uint8_t(1u << (bit % 8));
-                    }
-            }
-        if (!rows.empty()) {
-            // The weights live in the off-chip memory (put there before the
-            // run, in zero time); the load reads them from it, on the clock.
-            const uint64_t at = memory_address(s.memory_offset[size_t(u.layer)][size_t(u.tile)]);
-            if (!s.stored[size_t(u.layer)][size_t(u.tile)]) {
+        const size_t li = size_t(u.layer), ti = size_t(u.tile);
+        const int rows_used = shape.rows_used;
+        if (!s.stored[li][ti]) {
+            // First use: the tile's weight rows (rows_used of them: unused rows only ever meet zero inputs)
+            // are put in the off-chip memory in zero time, and its column masks kept; every load, this one
+            // too, then reads the rows from the memory on the clock.
+            const Tile tile = mapper.tile(u.tile);
+            DDCPIM_ASSERT(tile.rows_used == rows_used);
+            std::vector<uint8_t> rows(size_t(rows_used) * g.row_bytes, 0);
+            for (int r = 0; r < rows_used; ++r)
+                for (int j = 0; j < g.columns; ++j) {
+                    uint32_t w = uint32_t(tile.weights[size_t(r) * g.columns + j]);
+                    for (int k = 0; k < g.weight_bits; ++k)
+                        if ((w >> k) & 1) {
+                            int bit = j * g.weight_bits + k;
+                            rows[size_t(r) * g.row_bytes + bit / 8] |= uint8_t(1u << (bit % 8));
+                        }
+                }
+            if (!rows.empty()) {
                 tlm::tlm_generic_payload t;
                 t.set_command(tlm::TLM_WRITE_COMMAND);
-                t.set_address(at);
+                t.set_address(memory_address(s.memory_offset[li][ti]));
                 t.set_data_ptr(rows.data());
                 t.set_data_length(unsigned(rows.size()));
                 DDCPIM_ASSERT(socket->transport_dbg(t) == rows.size());
-                s.stored[size_t(u.layer)][size_t(u.tile)] = 1;
             }
-            std::vector<uint8_t> staged(rows.size());
-            access(tlm::TLM_READ_COMMAND, at, staged.data(), unsigned(staged.size()), m);
-            DDCPIM_ASSERT(staged == rows);
+            s.used[li][ti] = tile.used;
+            s.stored[li][ti] = 1;
+        }
+        if (rows_used > 0) {
+            std::vector<uint8_t> staged(size_t(rows_used) * g.row_bytes);
+            access(tlm::TLM_READ_COMMAND, memory_address(s.memory_offset[li][ti]), staged.data(), unsigned(staged.size()), m);
             lr.events.offchip_bits += 8 * uint64_t(staged.size());
             if (image < 0) m_result.placement_bits += 8 * uint64_t(staged.size());
             access(tlm::TLM_WRITE_COMMAND, base | (region_base(Region::WeightStaging) + uint64_t(u.row_base) * g.row_bytes),
                    staged.data(), unsigned(staged.size()));
         }
-        if (!tile.used.empty()) {  // depthwise: which rows each column uses, in this tile's window
+        const std::vector<std::vector<bool>>& used = s.used[li][ti];
+        if (!used.empty()) {  // depthwise: which rows each column uses, in this tile's window
             std::vector<uint8_t>& masks = s.masks[size_t(m)];
             const int rows_taken = tile_footprint(shape, m_macro);
             for (int j = 0; j < g.columns; ++j)
@@ -191,12 +197,12 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
                     const int row = u.row_base + r;
                     uint8_t& byte = masks[size_t(j) * g.mask_bytes + row / 8];
                     const uint8_t bit = uint8_t(1u << (row % 8));
-                    byte = r < tile.rows_used && tile.used[size_t(j)][size_t(r)] ? uint8_t(byte | bit) : uint8_t(byte & ~bit);
+                    byte = r < rows_used && used[size_t(j)][size_t(r)] ? uint8_t(byte | bit) : uint8_t(byte & ~bit);
                 }
             access(tlm::TLM_WRITE_COMMAND, base | region_base(Region::ColumnMasks), masks.data(), unsigned(masks.size()));
         }
         write_reg(m, reg::WEIGHT_FIRST_ROW, uint32_t(u.row_base));
-        write_reg(m, reg::WEIGHT_ROW_COUNT, uint32_t(tile.rows_used));
+        write_reg(m, reg::WEIGHT_ROW_COUNT, uint32_t(rows_used));
         command(kCommandLoadWeights);
     }
     if (u.count == 0) return;
@@ -363,10 +369,12 @@ void Host::run() {
     uint64_t offset = 0;
     s.memory_offset.resize(s.layers);
     s.stored.resize(s.layers);
+    s.used.resize(s.layers);
     for (size_t l = 0; l < s.layers; ++l)
         for (const TileShape& t : s.plan.placement.layers[l].tiles) {
             s.memory_offset[l].push_back(offset);
             s.stored[l].push_back(0);
+            s.used[l].emplace_back();
             offset += tile_weight_bytes(m_macro, t.rows_used);
         }
     s.masks.assign(m_macros.size(), std::vector<uint8_t>(size_t(m_geo.columns) * m_geo.mask_bytes, 0xFF));

@@ -87,7 +87,10 @@ private:
 // (what the rows held, what is written) is counted once and remembered.
 class ArrayContents {
 public:
-    explicit ArrayContents(const SystemPlan& plan);
+    // The flips of a load depend on the tiles only: with a network that has a build_id they are kept in
+    // the process, per network and mapping, for the next run with the same tiles (a sweep's points that
+    // differ in bus widths, write ports or macros, say).
+    ArrayContents(const SystemPlan& plan, const Network& net);
     ~ArrayContents();
     uint64_t load(int macro, const WorkUnit& u);
 
@@ -105,7 +108,8 @@ private:
     std::vector<std::map<int, Span>> m_arrays;  // per macro: what each written row range holds
     std::map<TileKey, std::vector<int32_t>> m_codes;
     std::map<TileKey, int> m_holders;
-    std::map<std::vector<int64_t>, uint64_t> m_seen;
+    std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>> m_seen;  // load (tile, rows, what they held) -> flips
+    std::shared_ptr<std::mutex> m_seen_mutex;                         // m_seen may be shared with other runs
 };
 
 }  // namespace ddcpim::host

@@ -4,6 +4,8 @@
 #include <list>
 #include <mutex>
 
+#include <fmt/format.h>
+
 #include "ddcpim/ref/engine.hpp"
 
 namespace ddcpim::host {
@@ -236,8 +238,59 @@ cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) co
     return e;
 }
 
-ArrayContents::ArrayContents(const SystemPlan& plan)
-    : m_plan(plan), m_mask((1u << plan.macro.weight_bits) - 1), m_arrays(size_t(plan.macro.macros)) {}
+namespace {
+
+// The flips of loads, per network and mapping (ArrayContents), for the most recent mappings.
+struct FlipCache {
+    std::mutex mutex;
+    std::list<std::string> order;  // most recent first
+    std::map<std::string, std::pair<std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>>, std::shared_ptr<std::mutex>>>
+        entries;
+};
+
+FlipCache& flip_cache() {
+    static FlipCache c;
+    return c;
+}
+
+// What a run's tiles depend on: the network, the array's shape and each layer's mapping.
+std::string tiles_signature(const SystemPlan& plan, const Network& net) {
+    const MacroParams& m = plan.macro;
+    std::string s = fmt::format("{}/{}x{}x{}/{}/{}{}{}", net.build_id, m.rows, m.weight_columns, m.weight_bits,
+                                m.segment_rows, int(m.complementary), int(m.dual_broadcast), int(m.tree_sharing));
+    for (const auto& mapper : plan.mappers)
+        s += mapper ? fmt::format("|{}:{}x{}", mapper->summary().scheme, mapper->summary().tiles,
+                                  mapper->summary().column_tiles)
+                    : std::string("|-");
+    return s;
+}
+
+}  // namespace
+
+ArrayContents::ArrayContents(const SystemPlan& plan, const Network& net)
+    : m_plan(plan), m_mask((1u << plan.macro.weight_bits) - 1), m_arrays(size_t(plan.macro.macros)) {
+    if (net.build_id == 0) {
+        m_seen = std::make_shared<std::map<std::vector<int64_t>, uint64_t>>();
+        m_seen_mutex = std::make_shared<std::mutex>();
+        return;
+    }
+    const std::string key = tiles_signature(plan, net);
+    FlipCache& c = flip_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    auto [it, fresh] = c.entries.try_emplace(key);
+    if (fresh) {
+        it->second = {std::make_shared<std::map<std::vector<int64_t>, uint64_t>>(), std::make_shared<std::mutex>()};
+        if (c.order.size() >= 64) {  // a bound: the 64 most recent mappings
+            c.entries.erase(c.order.back());
+            c.order.pop_back();
+        }
+    } else {
+        c.order.remove(key);
+    }
+    c.order.push_front(key);
+    m_seen = it->second.first;
+    m_seen_mutex = it->second.second;
+}
 
 ArrayContents::~ArrayContents() = default;
 
@@ -273,7 +326,12 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
             const int a = std::max(it->first, lo), b = std::min(it->second.end, hi);
             key.insert(key.end(), {a, b, it->second.layer, it->second.tile, it->second.base});
         }
-    auto [seen, fresh] = m_seen.try_emplace(key, 0);
+    uint64_t known_flips = 0;
+    bool fresh = true;
+    {
+        std::lock_guard<std::mutex> lock(*m_seen_mutex);
+        if (auto s = m_seen->find(key); s != m_seen->end()) known_flips = s->second, fresh = false;
+    }
     if (fresh) {
         // A cell flips where the new weight's bit differs from the old one's (zero where nothing was).
         const std::vector<int32_t>& now = codes({u.layer, u.tile});
@@ -286,7 +344,9 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
             for (int j = 0; j < N; ++j)
                 flips += ones((uint32_t(is[j]) ^ (was ? uint32_t(was[j]) : 0u)) & m_mask);
         }
-        seen->second = flips;
+        known_flips = flips;
+        std::lock_guard<std::mutex> lock(*m_seen_mutex);
+        m_seen->emplace(key, flips);
     }
     // The new tile covers [lo, hi); the parts of older spans outside it stay.
     hold({u.layer, u.tile}, 1);
@@ -303,7 +363,7 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
         hold({s.layer, s.tile}, -1);
     }
     array[lo] = {hi, u.layer, u.tile, lo};
-    return seen->second;
+    return known_flips;
 }
 
 }  // namespace ddcpim::host

@@ -39,7 +39,7 @@ public:
     // count_data: follow the arrays' contents for the write flips (off when only the timing is wanted).
     Replay(const SystemPlan& plan, const Network& net, SimResult& r, bool count_data = true)
         : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()),
-          m_arrays(plan), m_count_data(count_data) {
+          m_arrays(plan, net), m_count_data(count_data) {
         m_time.resize(m_images, m_layers);
         m_done_tasks.assign(m_images * m_layers, 0);
         m_known.assign(m_images, std::vector<char>(m_layers, 0));

@@ -3,7 +3,12 @@
 #include <algorithm>
 
 #include "ddcpim/common/error.hpp"
+#include <mutex>
 #include <queue>
+#include <string>
+#include <unordered_map>
+
+#include <fmt/format.h>
 
 namespace ddcpim::host {
 
@@ -215,7 +220,37 @@ void number_by_first_use(Placement& p, int macros) {
     visit([&](size_t, TileSlot& s) { s.macro = renamed[size_t(s.macro)]; });
 }
 
+namespace {
+
+int search_macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m);
+
+}  // namespace
+
 int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m) {
+    // The answer depends only on the tiles' footprints and modes, in layer order, and the array's rows
+    // and segments; the candidates of one run and the points of a sweep ask it again and again.
+    std::string key = fmt::format("{}/{}", m.rows, m.segment_rows);
+    for (const auto& l : layers) {
+        key += l.mac ? '|' : '-';
+        for (const TileShape& t : l.tiles)
+            key += fmt::format("{}{},", t.mode == macro::Mode::Depthwise ? "d" : "", tile_footprint(t, m));
+    }
+    static std::mutex mutex;
+    static std::unordered_map<std::string, int> known;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (auto it = known.find(key); it != known.end()) return it->second;
+    }
+    const int n = search_macros_to_resident(layers, m);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (known.size() >= 4096) known.clear();  // a bound on a long sweep's memory
+    known.emplace(std::move(key), n);
+    return n;
+}
+
+namespace {
+
+int search_macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m) {
     uint64_t rows = 0, tiles = 0;
     for (const auto& l : layers)
         for (const TileShape& t : l.tiles) rows += uint64_t(tile_footprint(t, m)), ++tiles;
@@ -240,5 +275,7 @@ int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroPar
     }
     return int(lo);
 }
+
+}  // namespace
 
 }  // namespace ddcpim::host

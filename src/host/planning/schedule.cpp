@@ -28,7 +28,9 @@ CommandCost load_cost(const MacroParams& m, int rows) {
 }
 
 CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
-    const macro::Geometry g(m);
+    // The array's sizes (macro::Geometry's, without building its segment spans: this runs per command).
+    const uint64_t rows = uint64_t(m.rows), columns = uint64_t(m.weight_columns);
+    const uint64_t bit_columns = columns * uint64_t(m.weight_bits), segments = uint64_t(m.rows / m.segment_rows);
     const bool two_lanes = input_lanes(m, tile) == 2;
     // With shared trees a tile with pairs holds each input bit for two cycles (one per side).
     const bool two_passes = m.tree_sharing && tile.uses_qbar;
@@ -46,15 +48,14 @@ CommandCost run_cost(const MacroParams& m, const TileShape& tile, int n) {
     // sum the Q-bar side too unless they are shared and the tile has no pairs.
     const uint64_t frames = vectors * uint64_t(m.input_bits), sides = m.complementary ? 2 : 1;
     const uint64_t summed = m.complementary && (!m.tree_sharing || tile.uses_qbar) ? 2 : 1;
-    const uint64_t out_segments = uint64_t(g.out_segments(tile.mode));
-    c.events.cell_products = frames * uint64_t(g.rows) * uint64_t(g.bit_columns) * summed;
-    c.events.tree_evaluations = frames * uint64_t(g.bit_columns) * summed;
-    c.events.accumulator_updates = frames * sides * uint64_t(g.columns) * out_segments;
-    if (tile.mode == macro::Mode::Depthwise && m.complementary)
-        c.events.corrections = frames * uint64_t(g.columns) * out_segments;
+    const uint64_t out_segments = tile.mode == macro::Mode::Depthwise ? segments : 1;
+    c.events.cell_products = frames * rows * bit_columns * summed;
+    c.events.tree_evaluations = frames * bit_columns * summed;
+    c.events.accumulator_updates = frames * sides * columns * out_segments;
+    if (tile.mode == macro::Mode::Depthwise && m.complementary) c.events.corrections = frames * columns * out_segments;
     c.events.input_bits = vectors * bits_per_vector;
     c.events.lane_a_bits = vectors * uint64_t(tile.rows_used) * uint64_t(m.input_bits);  // the ones: activity.hpp
-    c.events.output_values = vectors * uint64_t(g.slot_values());
+    c.events.output_values = vectors * 2 * columns * segments;  // Geometry::slot_values()
     return c;
 }
 

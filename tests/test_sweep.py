@@ -552,6 +552,21 @@ echo "Submitted batch job 1"
             self.assertEqual(set(cut_rows), set(whole_rows), f"cut{suffix}.csv: rows lost or different")
         self.assertEqual(len(read_rows(cut)), points)
 
+    def test_fast_engine_on_every_core_writes_the_rows_of_one_process(self):
+        # 128 points: with --jobs 2 two forked workers share them; the files are those of --jobs 1, byte
+        # for byte (the results are taken back in the points' order).
+        spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\ngrid:\n"
+                         "  macro.rows: [64, 128, 256, 512]\n  macro.weight_columns: [8, 16, 32, 64]\n"
+                         "  macro.macros: [1, 2, 3, 4]\n  macro.write_rows_per_cycle: [1, 8]\n")
+        r = self.ok(self.sweep("run", spec, "--out", self.dir / "one.csv", "--jobs", "1"))
+        self.assertIn("128 to run, on the fast engine in this process", r.stderr)
+        r = self.ok(self.sweep("run", spec, "--out", self.dir / "two.csv", "--jobs", "2"))
+        self.assertIn("128 to run, on the fast engine in 2 worker processes", r.stderr)
+        for suffix in ("", ".layers", ".components"):
+            self.assertEqual((self.dir / f"one{suffix}.csv").read_text(), (self.dir / f"two{suffix}.csv").read_text(),
+                             suffix)
+        self.assertEqual(len(read_rows(self.dir / "two.csv")), 256)
+
     def test_jobs_with_the_fast_engine(self):
         spec = self.spec(self.TWO_POINTS)
         self.ok(self.sweep("run", spec, "--out", self.dir / "run.csv", "--engine", "clocked"))

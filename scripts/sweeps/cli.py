@@ -61,14 +61,15 @@ def cmd_run(args):
     jobs = max(1, args.jobs)
     points = spec.points()
     checked = [p.index for p in sample(points, args.check)]
-    route = (fast.FastRoute(fast.load_module(bin_path), keep=checked) if engine == "fast"
+    route = (fast.FastRoute(fast.load_module(bin_path), keep=checked, jobs=jobs) if engine == "fast"
              else ClockedRoute(bin_path, args.verify, jobs))
     res = Results(spec, args.out)
     pending = [p for p in points if not res.done(p)]
     if pending:   # a bad value anywhere in the grid stops the run before its first point, as `jobs` does
         check_every_point(spec, pending, bin_path)
     how = f", {plural(min(jobs, len(pending)), 'job')} at a time" if engine == "clocked" else \
-        ", on the fast engine in this process"
+        ", on the fast engine in this process" if route.workers(pending) == 1 else \
+        f", on the fast engine in {route.workers(pending)} worker processes"
     note(f"{plural(len(points), 'point')} in {spec.name}, {len(points) - len(pending)} already in {args.out}, "
          f"{len(pending)} to run" + (how if pending else ""))
     signal.signal(signal.SIGTERM, on_sigterm)
@@ -150,8 +151,8 @@ def main(argv=None):
                    help="fast engine: afterwards run N points (evenly spaced, the first and the last among "
                         "them) on the clocked engine and require identical results (exit 1 otherwise)")
     r.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                   help="clocked processes at once: the clocked engine's points, or --check's "
-                        "(default: all cores)")
+                   help="processes at once: the clocked engine's points, --check's, or the fast engine's "
+                        "workers (from 32 points per worker; rows as from one process) (default: all cores)")
     r.add_argument("--bin", default=str(DEFAULT_BIN),
                    help="the ddcpim_sim executable; the fast engine's ddcpim module is the one of its build "
                         "directory (BUILD/bin/ddcpim_sim -> BUILD/python)")

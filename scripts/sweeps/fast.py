@@ -4,12 +4,14 @@ ddcpim.Model loads a config once and evaluates a point from the closed forms in 
 dict `ddcpim_sim --engine fast --json` writes: the same figures as the clocked engine, so its rows go
 through the same point_rows and Results as the clocked route's. One Model per network config, built at
 that network's first point and kept (it builds weights and FCC pairs once per distinct network-affecting
-parameter set); the points run one after the other: at a few milliseconds each, processes or threads
-would cost more than they save.
+parameter set). With --jobs J > 1 the pending points are shared among J forked worker processes, each with
+its own Models (a network's weights and pairs are then built once per worker), and their results are taken
+back in the points' order, so that the rows are those of one process, written in the same order.
 
 The module is the one built beside --bin (build/bin/ddcpim_sim -> build/python/ddcpim), so that the fast
 and the clocked engine of one sweep (`--check`) are the same build.
 """
+import multiprocessing
 import os
 import signal
 import sys
@@ -78,8 +80,38 @@ class FastEngine:
             return None, f"{type(e).__name__}: {e}"
 
 
+# The pending points and the engine of a parallel run: set before the workers are forked, read in them.
+_WORKER = {}
+
+
+def _worker_start():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent takes interrupts and stops the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER["engine"] = FastEngine(_WORKER["ddcpim"])
+    _WORKER["engine"].plant = False                # planted by the parent, on the first result only
+
+
+def _evaluate(engine, point):
+    """(json or None, kind of failure or "", message): "rejected" for a ConfigError, else the exception's
+    type name."""
+    try:
+        return engine.evaluate(point), "", ""
+    except engine.ddcpim.ConfigError as e:
+        return None, "rejected", str(e)
+    except Exception as e:   # not the point's parameters: still only this point's failure
+        return None, type(e).__name__, f"{type(e).__name__}: {e}"
+
+
+def _worker_evaluate(k):
+    """Point k of the pending list: (k, json or None, kind of failure, message, seconds)."""
+    t0 = time.monotonic()
+    j, kind, err = _evaluate(_WORKER["engine"], _WORKER["pending"][k])
+    return k, j, kind, err, time.monotonic() - t0
+
+
 class FastRoute:
-    """`run --engine fast`: the pending points in this process, one after the other.
+    """`run --engine fast`: the pending points in this process, one after the other, or in `jobs` forked
+    worker processes, their results taken back in the points' order.
 
     An interrupt (SIGTERM, Ctrl-C) is taken between points: the point being evaluated finishes and its rows
     are written, then the sweep stops as the clocked route does (exit 130); a second one stops at once.
@@ -89,8 +121,12 @@ class FastRoute:
 
     name = "fast"
     SYNC_EVERY = 1.0
+    # Fewer points per worker than this and the workers' own network builds cost more than they save.
+    MIN_POINTS_PER_JOB = 32
 
-    def __init__(self, ddcpim, keep=()):
+    def __init__(self, ddcpim, keep=(), jobs=1):
+        self.ddcpim = ddcpim
+        self.jobs = max(1, jobs)
         self.engine = FastEngine(ddcpim)
         self.ConfigError = ddcpim.ConfigError
         self.keep = set(keep)
@@ -102,35 +138,66 @@ class FastRoute:
             raise KeyboardInterrupt
         self.stop_requested = True
 
+    def workers(self, pending):
+        """The worker processes a run of these points uses (1: this process)."""
+        return max(1, min(self.jobs, len(pending) // self.MIN_POINTS_PER_JOB))
+
     def run(self, spec, points, pending, finish):
         """Evaluates `pending` (of the spec's `points`), calling finish(point, json, status, message,
-        seconds, sync) for each. Raises the spec's SweepError when the first point of a fresh sweep is
-        rejected: a parameter name or value the simulator does not take, before anything is written."""
+        seconds, sync) for each, in order. Raises the spec's SweepError when the first point of a fresh
+        sweep is rejected: a parameter name or value the simulator does not take, before anything is
+        written."""
         old = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-        synced = time.monotonic()
         try:
-            for i, p in enumerate(pending):
-                t0 = time.monotonic()
-                try:
-                    j, status, err = self.engine.evaluate(p), "ok", ""
-                except self.ConfigError as e:
-                    if i == 0 and len(pending) == len(points):
-                        raise spec.rejected_message(p, str(e), "the fast engine")
-                    j, status, err = None, "failed (rejected)", str(e)
-                except Exception as e:   # not the point's parameters: still only this point's failure
-                    j, status, err = None, f"failed ({type(e).__name__})", f"{type(e).__name__}: {e}"
-                if p.index in self.keep:
-                    self.kept[p.index] = (j, None if j is not None else err)
-                now = time.monotonic()
-                sync = now - synced >= self.SYNC_EVERY or i == len(pending) - 1
-                if sync:
-                    synced = now
-                finish(p, j, status, err, now - t0, sync)
-                if self.stop_requested:
-                    raise KeyboardInterrupt
+            if self.workers(pending) > 1:
+                self._run_parallel(spec, points, pending, finish)
+            else:
+                self._run_here(spec, points, pending, finish)
         finally:
             for s, h in old.items():
                 signal.signal(s, h)
+
+    def _run_here(self, spec, points, pending, finish):
+        synced = time.monotonic()
+        for i, p in enumerate(pending):
+            t0 = time.monotonic()
+            j, kind, err = _evaluate(self.engine, p)
+            synced = self._finish(spec, points, pending, i, j, kind, err, time.monotonic() - t0, synced, finish)
+
+    def _run_parallel(self, spec, points, pending, finish):
+        _WORKER.update(ddcpim=self.ddcpim, pending=pending)
+        synced = time.monotonic()
+        pool = multiprocessing.get_context("fork").Pool(self.workers(pending), initializer=_worker_start)
+        try:
+            # Small chunks keep the workers busy to the end; imap gives the results in the points' order.
+            for k, j, kind, err, secs in pool.imap(_worker_evaluate, range(len(pending)), chunksize=4):
+                synced = self._finish(spec, points, pending, k, j, kind, err, secs, synced, finish)
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+            _WORKER.clear()
+
+    def _finish(self, spec, points, pending, i, j, kind, err, secs, synced, finish):
+        """Pending point i's outcome to finish(); returns when the results were last synced."""
+        p = pending[i]
+        if kind == "rejected":
+            if i == 0 and len(pending) == len(points):
+                raise spec.rejected_message(p, err, "the fast engine")
+            status = "failed (rejected)"
+        else:
+            status = f"failed ({kind})" if kind else "ok"
+        if j is not None and self.engine.plant and self.workers(pending) > 1:   # test-only, see PLANT_ENV
+            self.engine.plant = False
+            j["total_cycles"] = j.get("total_cycles", 0) + 1
+        if p.index in self.keep:
+            self.kept[p.index] = (j, None if j is not None else err)
+        now = time.monotonic()
+        sync = now - synced >= self.SYNC_EVERY or i == len(pending) - 1
+        finish(p, j, status, err, secs, sync)
+        if self.stop_requested:
+            raise KeyboardInterrupt
+        return now if sync else synced
 
     def outcome(self, point):
         """The check's fast outcome of a point: the one this run produced, else evaluated now."""
@@ -139,4 +206,4 @@ class FastRoute:
         return self.engine.outcome(point)
 
     def stop(self):
-        pass   # nothing runs in the background
+        pass   # the workers of a parallel run are stopped before run() returns

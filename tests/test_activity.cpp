@@ -138,8 +138,9 @@ TEST(Activity, WritesFlipOnlyTheCellsThatChange) {
     EXPECT_EQ(e.write_toggles, bits);
 }
 
-TEST(Activity, TheLoadsFlipsKeptForANetworkAndMappingEqualThoseCountedAfresh) {
-    // The fast engine keeps each load's flips per network and mapping (ArrayContents): a second run that
+TEST(Activity, CountsKeptForANetworkAndMappingEqualThoseCountedAfresh) {
+    // The fast engine keeps each load's flips and the weights' ones per network and mapping (ArrayContents,
+    // ActivityCounter), and the seeded inputs' activations per network and seed: a second run that
     // changes only what the tiles do not depend on (the input bus, the write port, the macros) reuses
     // them. Its counts equal those of a freshly built copy of the network, where nothing is kept.
     const ConfigFile cfg = load_config(test::source_path("configs/tiny_residual.yaml"));
@@ -154,7 +155,12 @@ TEST(Activity, TheLoadsFlipsKeptForANetworkAndMappingEqualThoseCountedAfresh) {
     const host::SimResult kept = host::run_fast(first, m, o), counted = host::run_fast(fresh, m, o);
     uint64_t toggles = 0;
     for (size_t l = 0; l < kept.layers.size(); ++l) {
-        EXPECT_EQ(kept.layers[l].events.write_toggles, counted.layers[l].events.write_toggles) << kept.layers[l].name;
+        const cost::Events &k = kept.layers[l].events, &c = counted.layers[l].events;
+        EXPECT_EQ(k.write_toggles, c.write_toggles) << kept.layers[l].name;
+        EXPECT_EQ(k.input_ones_a, c.input_ones_a) << kept.layers[l].name;
+        EXPECT_EQ(k.input_ones_b, c.input_ones_b) << kept.layers[l].name;
+        EXPECT_EQ(k.product_ones_q, c.product_ones_q) << kept.layers[l].name;
+        EXPECT_EQ(k.product_ones_qbar, c.product_ones_qbar) << kept.layers[l].name;
         toggles += kept.layers[l].events.write_toggles;
     }
     EXPECT_GT(toggles, 0u);

@@ -54,6 +54,9 @@ private:
 // of activations, most recently used first, by the network's build_id and the input's contents; a
 // hand-built network, build_id 0, is not cached).
 std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input);
+// The same for the seeded sample input ref::sample_input(net.desc, seed), which it makes only when the
+// activity of (network, seed) is not known yet (a sweep asks for the same one at every point).
+std::shared_ptr<const ImageActivity> seeded_image_activity(const Network& net, uint64_t seed);
 
 // The data-dependent events of a plan's MAC layers, image by image: input_ones_a/b and
 // product_ones_q/qbar (lane_a_bits and write_toggles are counted with the runs and the loads). What
@@ -79,7 +82,8 @@ private:
     cost::Events layer(size_t l, const ImageActivity& image) const;
     const SystemPlan& m_plan;
     const Network& m_net;
-    std::vector<LayerOnes> m_layers;
+    static std::shared_ptr<const std::vector<LayerOnes>> weight_ones(const SystemPlan& plan, const Network& net);
+    std::shared_ptr<const std::vector<LayerOnes>> m_layers;  // per layer; shared by runs with the same tiles
 };
 
 // The arrays of a run's macros, followed through their loads: how many bits each load changes.

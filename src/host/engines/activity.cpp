@@ -86,6 +86,28 @@ size_t ImageActivity::bytes() const {
     return b;
 }
 
+std::shared_ptr<const ImageActivity> seeded_image_activity(const Network& net, uint64_t seed) {
+    if (net.build_id == 0) return image_activity(net, ref::sample_input(net.desc, seed));
+    // (network, seed) -> activity, a few of the most recent: the activity itself stays in image_activity's
+    // cache, bounded by its bytes; a weak pointer here does not hold it.
+    static std::mutex mutex;
+    static std::list<std::tuple<uint64_t, uint64_t, std::weak_ptr<const ImageActivity>>> known;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = known.begin(); it != known.end(); ++it)
+            if (std::get<0>(*it) == net.build_id && std::get<1>(*it) == seed) {
+                if (auto a = std::get<2>(*it).lock()) return a;
+                known.erase(it);
+                break;
+            }
+    }
+    auto a = image_activity(net, ref::sample_input(net.desc, seed));
+    std::lock_guard<std::mutex> lock(mutex);
+    known.emplace_front(net.build_id, seed, a);
+    if (known.size() > 64) known.pop_back();
+    return a;
+}
+
 std::shared_ptr<const ImageActivity> image_activity(const Network& net, const Tensor& input) {
     if (net.build_id == 0) return std::make_shared<ImageActivity>(net, input);
     // A small cache, most recent first: a sweep asks for the same network and input at every point,
@@ -139,14 +161,68 @@ private:
 
 }  // namespace
 
-ActivityCounter::ActivityCounter(const SystemPlan& plan, const Network& net)
-    : m_plan(plan), m_net(net), m_layers(net.desc.layers.size()) {
+namespace {
+
+// The flips of loads, per network and mapping (ArrayContents), for the most recent mappings.
+struct FlipCache {
+    std::mutex mutex;
+    std::list<std::string> order;  // most recent first
+    std::map<std::string, std::pair<std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>>, std::shared_ptr<std::mutex>>>
+        entries;
+};
+
+FlipCache& flip_cache() {
+    static FlipCache c;
+    return c;
+}
+
+// What a run's tiles depend on: the network, the array's shape and each layer's mapping.
+std::string tiles_signature(const SystemPlan& plan, const Network& net) {
+    const MacroParams& m = plan.macro;
+    std::string s = fmt::format("{}/{}x{}x{}/{}/{}{}{}", net.build_id, m.rows, m.weight_columns, m.weight_bits,
+                                m.segment_rows, int(m.complementary), int(m.dual_broadcast), int(m.tree_sharing));
+    for (const auto& mapper : plan.mappers)
+        s += mapper ? fmt::format("|{}:{}x{}", mapper->summary().scheme, mapper->summary().tiles,
+                                  mapper->summary().column_tiles)
+                    : std::string("|-");
+    return s;
+}
+
+}  // namespace
+
+ActivityCounter::ActivityCounter(const SystemPlan& plan, const Network& net) : m_plan(plan), m_net(net) {
+    // The weights' ones depend on the tiles only: kept per network and mapping, like the loads' flips.
+    if (net.build_id == 0) {
+        m_layers = weight_ones(plan, net);
+        return;
+    }
+    const std::string key = tiles_signature(plan, net);
+    static std::mutex mutex;
+    static std::list<std::pair<std::string, std::shared_ptr<const std::vector<LayerOnes>>>> kept;  // most recent first
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = kept.begin(); it != kept.end(); ++it)
+            if (it->first == key) {
+                kept.splice(kept.begin(), kept, it);
+                m_layers = it->second;
+                return;
+            }
+    }
+    m_layers = weight_ones(plan, net);
+    std::lock_guard<std::mutex> lock(mutex);
+    kept.emplace_front(key, m_layers);
+    if (kept.size() > 16) kept.pop_back();
+}
+
+std::shared_ptr<const std::vector<ActivityCounter::LayerOnes>> ActivityCounter::weight_ones(const SystemPlan& plan,
+                                                                                            const Network& net) {
+    auto layers = std::make_shared<std::vector<LayerOnes>>(net.desc.layers.size());
     const MacroParams& m = plan.macro;
     const uint32_t weight_mask = (1u << m.weight_bits) - 1;
-    for (size_t l = 0; l < m_layers.size(); ++l) {
+    for (size_t l = 0; l < layers->size(); ++l) {
         if (!plan.mappers[l]) continue;
         const LayerMapper& mapper = *plan.mappers[l];
-        LayerOnes& lo = m_layers[l];
+        LayerOnes& lo = (*layers)[l];
         const MappingSummary& summary = mapper.summary();
         if (mapper.first_reduction_row(0) >= 0) {
             // im2col: without shared trees every column tile sums Q-bar alike, so one set serves them all.
@@ -167,11 +243,12 @@ ActivityCounter::ActivityCounter(const SystemPlan& plan, const Network& net)
             lo.tiles.push_back(std::move(to));
         }
     }
+    return layers;
 }
 
 std::vector<cost::Events> ActivityCounter::count(const ImageActivity& image) const {
-    std::vector<cost::Events> out(m_layers.size());
-    for (size_t l = 0; l < m_layers.size(); ++l)
+    std::vector<cost::Events> out(m_layers->size());
+    for (size_t l = 0; l < m_layers->size(); ++l)
         if (m_plan.mappers[l]) out[l] = layer(l, image);
     return out;
 }
@@ -183,7 +260,7 @@ cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) co
     const uint64_t side_bits = uint64_t(m.weight_columns) * uint64_t(m.weight_bits);
     const LayerSource source(image, layer, l, m.input_bits);
     const MappingSummary& summary = mapper.summary();
-    const LayerOnes& lo = m_layers[layer];
+    const LayerOnes& lo = (*m_layers)[layer];
     cost::Events e;
     // Pointwise mode (input_driver.hpp): lane B repeats lane A whenever Q-bar is in use, and the Q-bar
     // side is summed; with shared trees only for a tile with pairs.
@@ -238,34 +315,6 @@ cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) co
     return e;
 }
 
-namespace {
-
-// The flips of loads, per network and mapping (ArrayContents), for the most recent mappings.
-struct FlipCache {
-    std::mutex mutex;
-    std::list<std::string> order;  // most recent first
-    std::map<std::string, std::pair<std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>>, std::shared_ptr<std::mutex>>>
-        entries;
-};
-
-FlipCache& flip_cache() {
-    static FlipCache c;
-    return c;
-}
-
-// What a run's tiles depend on: the network, the array's shape and each layer's mapping.
-std::string tiles_signature(const SystemPlan& plan, const Network& net) {
-    const MacroParams& m = plan.macro;
-    std::string s = fmt::format("{}/{}x{}x{}/{}/{}{}{}", net.build_id, m.rows, m.weight_columns, m.weight_bits,
-                                m.segment_rows, int(m.complementary), int(m.dual_broadcast), int(m.tree_sharing));
-    for (const auto& mapper : plan.mappers)
-        s += mapper ? fmt::format("|{}:{}x{}", mapper->summary().scheme, mapper->summary().tiles,
-                                  mapper->summary().column_tiles)
-                    : std::string("|-");
-    return s;
-}
-
-}  // namespace
 
 ArrayContents::ArrayContents(const SystemPlan& plan, const Network& net)
     : m_plan(plan), m_mask((1u << plan.macro.weight_bits) - 1), m_arrays(size_t(plan.macro.macros)) {

@@ -41,6 +41,16 @@ std::string network(const std::vector<std::pair<std::string, int>>& layers, int 
     return y;
 }
 
+// a (16 -> 8, one tile of 16 rows) then b (8 -> 8, one tile of 8 rows) on one pixel, on the hand macro with a
+// memory of 8 bytes per cycle and latency 2: the Pipeline and PowerGating cases.
+std::string two_layers() {
+    return std::string(kMacro) +
+           "memory: {bytes_per_cycle: 8, latency: 2}\n"
+           "network:\n  name: two\n  input: {channels: 16, height: 1, width: 1}\n  layers:\n"
+           "    - {name: a, kind: pointwise, out_channels: 8}\n"
+           "    - {name: b, kind: pointwise, out_channels: 8}\n";
+}
+
 struct Built {
     ConfigFile cfg;
     Network net;
@@ -243,13 +253,7 @@ TEST(Traffic, HalvingTheMemoryBandwidthDoublesALoadBoundLayersLoadTime) {
 TEST(Pipeline, StaticPlacementOverlapsImagesAsWorkedOutByHand) {
     // a (16 -> 8, one tile of 16 rows) on macro 0 and b (8 -> 8, one tile of 8 rows) on macro 1,
     // one pixel: one MVM each. Memory 8 bytes per cycle, latency 2; links 256 bytes per cycle.
-    const std::string yaml =
-        std::string(kMacro) +
-        "memory: {bytes_per_cycle: 8, latency: 2}\n"
-        "network:\n  name: two\n  input: {channels: 16, height: 1, width: 1}\n  layers:\n"
-        "    - {name: a, kind: pointwise, out_channels: 8}\n"
-        "    - {name: b, kind: pointwise, out_channels: 8}\n";
-    Built b = build(yaml);
+    Built b = build(two_layers());
     const int N = 4;
     host::SystemOptions o = host::system_options(b.cfg, N);
     o.system.residency = "static";
@@ -518,13 +522,7 @@ TEST(PowerGating, AMacroWaitingLongerThanItsWakeUpSleepsInRetentionAndWakesAgain
     // Both wake first (edges 0-9) and ask for their tiles at 10: a's granted at 10 (16 beats), b's at 26
     // (8 beats). Macro 1 then waits for a's output, longer than its wake-up: it sleeps until the input
     // is ready and wakes again, 10 edges, before b's run. By hand, in edges:
-    const std::string yaml =
-        std::string(kMacro) +
-        "memory: {bytes_per_cycle: 8, latency: 2}\n"
-        "network:\n  name: two\n  input: {channels: 16, height: 1, width: 1}\n  layers:\n"
-        "    - {name: a, kind: pointwise, out_channels: 8}\n"
-        "    - {name: b, kind: pointwise, out_channels: 8}\n";
-    Built b = build(yaml);
+    Built b = build(two_layers());
     const MacroParams& m = b.cfg.macro;
     host::SystemOptions o = host::system_options(b.cfg, 1);
     o.system.residency = "static";

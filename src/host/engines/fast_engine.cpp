@@ -152,6 +152,21 @@ private:
         w.now = later(w.now, before(edge));
     }
 
+    // Whether macro m may go on with item `it` at w.now: its input is known and ready by then. Otherwise
+    // it waits, blocked until the input is known, or woken when it is ready (asleep meanwhile if gated).
+    bool input_ready(Worker& w, int m, const Item& it) {
+        if (!m_known[size_t(it.image)][size_t(it.layer)]) {
+            m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
+            w.blocked = true;
+            return false;
+        }
+        const Point was = w.now;
+        resume(w, m, m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
+        if (w.now.key() == was.key()) return true;
+        push(w.now, m);
+        return false;
+    }
+
     void ready_task(size_t i, size_t l, uint64_t edge) {
         m_ready.insert({edge, i, l});
         push(before(edge), kHost);
@@ -230,23 +245,9 @@ private:
                     w.unit = 0;
                     break;
                 }
-                if (it.layer >= 0) {
-                    if (!m_known[size_t(it.image)][size_t(it.layer)]) {
-                        m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
-                        w.blocked = true;
-                        return;
-                    }
-                    const Point was = w.now;
-                    resume(w, m, m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
-                    if (w.now.key() != was.key()) {
-                        w.stage = Stage::Unit;
-                        w.unit = 0;
-                        push(w.now, m);
-                        return;
-                    }
-                }
                 w.stage = Stage::Unit;
                 w.unit = 0;
+                if (it.layer >= 0 && !input_ready(w, m, it)) return;
                 break;
             case Stage::Unit: {
                 if (w.unit == units.size()) {
@@ -288,18 +289,8 @@ private:
             case Stage::Runs: {
                 if (w.early) {
                     // A prefetched item's runs wait for its input, as ItemStart does without prefetch.
-                    if (!m_known[size_t(it.image)][size_t(it.layer)]) {
-                        m_waiting[size_t(it.image)][size_t(it.layer)].push_back(m);
-                        w.blocked = true;
-                        return;
-                    }
+                    if (!input_ready(w, m, it)) return;
                     w.early = false;
-                    const Point was = w.now;
-                    resume(w, m, m_time.input_ready[size_t(it.image)][size_t(it.layer)]);
-                    if (w.now.key() != was.key()) {
-                        push(w.now, m);
-                        return;
-                    }
                 }
                 const WorkUnit& u = units[w.unit];
                 if (w.first >= u.first + u.count) {

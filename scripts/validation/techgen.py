@@ -104,7 +104,7 @@ def generate(source, source_name, node):
             elif k == "wake_ns":
                 val, why = v * d, f"{fmt(v)} x delay {fmt(d)}"
             elif k == "retention_leakage":
-                val, why = v, "a fraction of the leakage, held from the source node (E)"
+                val, why = v, "a fraction of the array cells' leakage, held from the source node (E)"
             elif k == "wake_pj_per_mm2":
                 val, why = v * e / a, f"{fmt(v)} x energy {fmt(e)} / area {fmt(a)} (a rail's charge per mm^2)"
             elif section == "supply":

@@ -20,6 +20,12 @@ double total(const Breakdown& b) {
     return s;
 }
 
+double component(const Breakdown& b, const std::string& name) {
+    for (auto& [n, v] : b)
+        if (n == name) return v;
+    return 0;
+}
+
 Events& Events::operator+=(const Events& o) {
     cell_products += o.cell_products;
     tree_evaluations += o.tree_evaluations;

@@ -15,6 +15,7 @@ namespace ddcpim::cost {
 
 using Breakdown = std::vector<std::pair<std::string, double>>;  // component, value
 double total(const Breakdown& b);
+double component(const Breakdown& b, const std::string& name);  // its value; 0 when absent
 
 // Events the simulation counted (summed over macros).
 struct Events {

@@ -21,8 +21,8 @@ struct Technology {
     // Power gating (optional section): the time and energy (per mm^2 of macro) to wake a gated macro.
     bool has_power_gating = false;
     double wake_ns = 0, wake_pj_per_mm2 = 0;
-    // A sleeping macro that holds resident weights keeps its array at the data-retention voltage: this
-    // fraction of its leakage (1 when the file does not say).
+    // A sleeping macro that holds resident weights keeps its array cells at the data-retention voltage:
+    // they leak this fraction of their leakage (1 when the file does not say); the rest of it is off.
     double retention_leakage = 1;
 
     // The supply a macro runs at: its supply_v, or nominal when that is 0.

@@ -23,15 +23,21 @@ void apply_costs(SimResult& r, const cost::Technology& tech) {
         r.energy_pj = cost::energy(all, r.macro, tech, r.area_mm2(), r.total_cycles);
         return;
     }
-    // Leakage while on, and while asleep holding resident weights at the retention fraction (edges
-    // weighted by it; an empty macro asleep is off).
-    double on = 0;
-    for (size_t k = 0; k < r.macro_on_cycles.size(); ++k)
-        on += double(r.macro_on_cycles[k]) +
-              (r.macro_holds_weights[k] ? tech.retention_leakage * double(r.macro_sleep_cycles[k]) : 0.0);
-    r.energy_pj = cost::energy(all, r.macro, tech, one_macro_mm2, uint64_t(std::llround(on)));
-    // Waking a macro recharges its domain: once per macro with work, and once after every sleep.
+    // Leakage over the edges each macro is on. Asleep, a macro holding resident weights keeps only its
+    // array cells at the data-retention voltage (retention_leakage of their leakage); its periphery
+    // (trees, drivers, accumulators, buffers) is off like an empty macro's.
+    uint64_t on = 0, retained = 0;
+    for (size_t k = 0; k < r.macro_on_cycles.size(); ++k) {
+        on += r.macro_on_cycles[k];
+        if (r.macro_holds_weights[k]) retained += r.macro_sleep_cycles[k];
+    }
+    r.energy_pj = cost::energy(all, r.macro, tech, one_macro_mm2, on);
     const double v = tech.supply(r.macro.supply_v);
+    const double array_mm2 = cost::component(r.area_um2, "array cells") / 1e6;
+    for (auto& [name, pj] : r.energy_pj)
+        if (name == "leakage")
+            pj += tech.leaking(v) * tech.retention_leakage * array_mm2 * (double(retained) / r.macro.clock_mhz) * 1000.0;
+    // Waking a macro recharges its domain: once per macro with work, and once after every sleep.
     r.energy_pj.emplace_back("power-gating wake-ups", tech.dynamic_scale(v) * tech.wake_pj_per_mm2 * one_macro_mm2 *
                                                           double(uint64_t(r.macros_woken()) + r.gap_wakes()));
 }

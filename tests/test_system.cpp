@@ -383,6 +383,37 @@ TEST(ThroughputPlacement, StaticNeverLosesToStreamingAndMoreMacrosNeverSlowARunD
     }
 }
 
+TEST(ThroughputPlacement, StaticNeverSpendsMoreEnergyPerImagePastTheKneeWhenGated) {
+    // Power-gated, 8 images: at every M (powers of two up to 2,048) that holds every tile resident, energy
+    // per image is below that of the largest M that does not (which streams weights for every image).
+    const cost::Technology t = cost::load_technology(test::source_path("configs/tech/28nm.yaml"));
+    for (const char* config : {"configs/mobilenetv2.yaml", "configs/efficientnet_b0.yaml"}) {
+        ConfigFile cfg = load_config(test::source_path(config));
+        const Network net = build_network(cfg);
+        for (bool baseline : {false, true}) {
+            MacroParams m = baseline ? cfg.macro.as_baseline() : cfg.macro;
+            host::SystemOptions o = host::system_options(cfg, 8);
+            o.system.residency = "static";
+            o.system.power_gating = true;
+            o.wake_cycles = uint64_t(std::ceil(t.wake_ns * m.clock_mhz / 1000.0));
+            auto energy_per_image = [&](int M) {
+                m.macros = M;
+                host::SimResult r = host::run_fast(net, m, o);
+                host::apply_costs(r, t);
+                return std::pair{r.energy_per_image_uj(), r.resident_macros_needed};
+            };
+            const int knee = energy_per_image(1).second;
+            int below = 1;
+            while (below * 2 < knee) below *= 2;
+            ASSERT_LE(below * 2, 2048) << config << ": the knee is past 2,048 macros";
+            const double streamed = energy_per_image(below).first;
+            for (int M = below * 2; M <= 2048; M *= 2)
+                EXPECT_LT(energy_per_image(M).first, streamed)
+                    << config << (baseline ? " baseline" : " ddc") << " M=" << M << " (knee " << knee << ")";
+        }
+    }
+}
+
 TEST(ThroughputPlacement, TakesTheCandidateWhoseRunEndsFirstAndTrafficKeepsTheRule) {
     // Five layers of 3 tiles on 8 macros, two images: every candidate is replayed, the chosen one's run is the
     // shortest of them, and placement: traffic is the residency's rule on all 8 macros.

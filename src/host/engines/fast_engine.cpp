@@ -316,6 +316,9 @@ private:
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
                 command(w, m, run_cost(mp, t, w.n), m_r.layers[size_t(u.layer)]);
                 w.stage = Stage::Read;
+                // A run before the unit's last touches nothing another agent sees: the worker goes on at
+                // once (the unit's last run, which may hand the layer to the host, waits its turn).
+                if (w.first + w.n < u.first + u.count) break;
                 push(w.now, m);
                 return;
             }
@@ -329,6 +332,7 @@ private:
                 const bool last = w.first >= u.first + u.count && w.unit + 1 == units.size();
                 if (last) part_done(size_t(it.image), size_t(it.layer), w.now.edge);
                 w.stage = Stage::Runs;
+                if (w.first < u.first + u.count) break;  // the unit's next run: as above
                 push(w.now, m);
                 return;
             }

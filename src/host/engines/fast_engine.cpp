@@ -46,6 +46,7 @@ public:
         m_producers_left.assign(m_images, std::vector<int>(m_layers, 0));
         m_parts_left.assign(m_images, std::vector<int>(m_layers, 0));
         m_waiting.assign(m_images, std::vector<std::vector<int>>(m_layers));
+        m_full_runs.resize(m_layers);
         for (size_t i = 0; i < m_images; ++i)
             for (size_t l = 0; l < m_layers; ++l) {
                 for (int id : net.desc.layers[l].input_ids) m_producers_left[i][l] += id >= 0;
@@ -299,6 +300,7 @@ private:
                     break;
                 }
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+                intermediate_runs(w, m, u, t);
                 w.n = std::min(mp.buffer_vectors, u.first + u.count - w.first);
                 const uint64_t in = run_input_link_cycles(mp, m_plan.options.system, t, w.n);
                 m_r.layers[size_t(u.layer)].events.link_bits +=
@@ -316,9 +318,6 @@ private:
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
                 command(w, m, run_cost(mp, t, w.n), m_r.layers[size_t(u.layer)]);
                 w.stage = Stage::Read;
-                // A run before the unit's last touches nothing another agent sees: the worker goes on at
-                // once (the unit's last run, which may hand the layer to the host, waits its turn).
-                if (w.first + w.n < u.first + u.count) break;
                 push(w.now, m);
                 return;
             }
@@ -332,12 +331,49 @@ private:
                 const bool last = w.first >= u.first + u.count && w.unit + 1 == units.size();
                 if (last) part_done(size_t(it.image), size_t(it.layer), w.now.edge);
                 w.stage = Stage::Runs;
-                if (w.first < u.first + u.count) break;  // the unit's next run: as above
                 push(w.now, m);
                 return;
             }
             }
         }
+    }
+
+    // The runs of unit u before its last, all of buffer_vectors MVMs, at once: each waits for its inputs on
+    // the link, runs, and sends its results back, touching nothing another agent sees (the unit's last
+    // run, which may hand the layer to the host, goes through the event queue). Their costs are the same
+    // for every full run of a tile, so they are worked out once per tile.
+    void intermediate_runs(Worker& w, int m, const WorkUnit& u, const TileShape& t) {
+        const int B = m_plan.macro.buffer_vectors, end = u.first + u.count;
+        if (end - w.first <= B) return;
+        FullRun& f = full_run(u.layer, u.tile, t);
+        LayerResult& lr = m_r.layers[size_t(u.layer)];
+        for (; end - w.first > B; w.first += B) {
+            lr.events.link_bits += f.link_bits;
+            w.now = after_wait(w.now, f.in);
+            command(w, m, f.run, lr);
+            w.now = after_wait(w.now, f.read);
+        }
+    }
+
+    struct FullRun {
+        bool known = false;
+        CommandCost run;
+        uint64_t in = 0, read = 0, link_bits = 0;  // link edges before and after it; bits both ways
+    };
+    FullRun& full_run(int layer, int tile, const TileShape& t) {
+        auto& per_tile = m_full_runs[size_t(layer)];
+        if (per_tile.empty()) per_tile.resize(m_plan.placement.layers[size_t(layer)].tiles.size());
+        FullRun& f = per_tile[size_t(tile)];
+        if (f.known) return f;
+        const MacroParams& mp = m_plan.macro;
+        const int B = mp.buffer_vectors;
+        f.run = run_cost(mp, t, B);
+        f.in = run_input_link_cycles(mp, m_plan.options.system, t, B);
+        f.read = run_result_link_cycles(mp, m_plan.options.system, t, B);
+        f.link_bits = 8 * uint64_t(B) * uint64_t(input_lanes(mp, t)) * uint64_t(t.rows_used) +
+                      8 * 4 * uint64_t(B) * result_values(mp, t.mode);
+        f.known = true;
+        return f;
     }
 
     void part_done(size_t i, size_t l, uint64_t edge) {
@@ -361,6 +397,7 @@ private:
     std::vector<char> m_done_tasks;
     ArrayContents m_arrays;
     bool m_count_data;
+    std::vector<std::vector<FullRun>> m_full_runs;  // per layer and tile, once known
     std::priority_queue<std::pair<uint64_t, int>, std::vector<std::pair<uint64_t, int>>, std::greater<>> m_events;
 };
 

@@ -102,6 +102,10 @@ uint64_t host_cycles(uint64_t operations, int ops_per_cycle);
 // A macro's busy edges for n MVMs of a tile: its run commands of at most buffer_vectors MVMs, each
 // with its input and result transfers (no weight load).
 uint64_t unit_busy(const MacroParams& m, const SystemParams& s, const TileShape& t, int n);
+// A bound the run's cycles (its last host task's end) cannot be under, from the plan's closed forms: the
+// first image's critical path, and each resource's work over the run. choose_plan skips the replay of a
+// candidate whose bound is no shorter than the best run so far.
+uint64_t cycles_lower_bound(const SystemPlan& plan, const Network& net);
 
 }  // namespace ddcpim::host
 

@@ -48,12 +48,66 @@ uint64_t host_cycles(uint64_t operations, int ops_per_cycle) {
 }
 
 uint64_t unit_busy(const MacroParams& m, const SystemParams& s, const TileShape& t, int n) {
-    uint64_t busy = 0;
-    for (int first = 0; first < n; first += m.buffer_vectors) {
-        const int k = std::min(m.buffer_vectors, n - first);
-        busy += run_cost(m, t, k).busy + run_input_link_cycles(m, s, t, k) + run_result_link_cycles(m, s, t, k);
+    // n / B full runs of B = buffer_vectors MVMs and one of the rest.
+    auto run = [&](int k) {
+        return k ? run_cost(m, t, k).busy + run_input_link_cycles(m, s, t, k) + run_result_link_cycles(m, s, t, k) : 0;
+    };
+    const int B = m.buffer_vectors;
+    return uint64_t(n / B) * run(B) + run(n % B);
+}
+
+uint64_t cycles_lower_bound(const SystemPlan& plan, const Network& net) {
+    const MacroParams& m = plan.macro;
+    const SystemParams& sys = plan.options.system;
+    const auto& layers = net.desc.layers;
+    const uint64_t images = uint64_t(plan.options.images);
+    // A command of b edges taken at edge e is done at e + b - 1, and a link wait may start on that edge:
+    // each command counts b - 1 edges here (its link transfers in full).
+    auto runs_floor = [&](const TileShape& t, int n) {
+        const uint64_t commands = uint64_t((n + m.buffer_vectors - 1) / m.buffer_vectors);
+        return unit_busy(m, sys, t, n) - commands;
+    };
+    auto load_floor = [&](const TileShape& t) { return load_cost(m, t.rows_used).busy - 1; };
+    // Each resource does its work one piece at a time: the host its tasks, a macro its commands, the
+    // channel its loads.
+    uint64_t host = 0, channel = 0, busiest = 0;
+    std::vector<uint64_t> macro(size_t(m.macros), 0);
+    for (size_t k = 0; k < size_t(m.macros); ++k)
+        for (const WorkUnit& u : plan.placement_loads[k]) {
+            const TileShape& t = plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
+            macro[k] += load_floor(t);
+            channel += memory_beats(plan.options.memory, tile_weight_bytes(m, t.rows_used));
+        }
+    // The first image's critical path: a layer's host task ends at least its cycles after its macros are
+    // done, and they at least their busiest macro's runs of it after its input is ready (its loads too,
+    // unless prefetched ahead of the input).
+    std::vector<uint64_t> end(layers.size(), 0);
+    uint64_t path = 0;
+    for (size_t l = 0; l < layers.size(); ++l) {
+        uint64_t ready = 0;
+        for (int id : layers[l].input_ids)
+            if (id >= 0) ready = std::max(ready, end[size_t(id)]);
+        uint64_t phase = 0;
+        for (size_t k = 0; k < size_t(m.macros); ++k) {
+            uint64_t runs = 0, loads = 0;
+            for (const WorkUnit& u : plan.units[l][k]) {
+                const TileShape& t = plan.placement.layers[l].tiles[size_t(u.tile)];
+                runs += runs_floor(t, u.count);
+                if (u.load) {
+                    loads += load_floor(t);
+                    channel += images * memory_beats(plan.options.memory, tile_weight_bytes(m, t.rows_used));
+                }
+            }
+            macro[k] += images * (runs + loads);
+            phase = std::max(phase, runs + (sys.prefetch ? 0 : loads));
+        }
+        const uint64_t task = host_cycles(plan.host_ops[l], plan.options.ops_per_cycle);
+        host += images * task;
+        end[l] = ready + phase + task;
+        path = std::max(path, end[l]);
     }
-    return busy;
+    for (uint64_t b : macro) busiest = std::max(busiest, b);
+    return std::max({path, host, busiest, channel});
 }
 
 SystemPlan plan_system(const Network& net, const MacroParams& macro, const SystemOptions& options) {

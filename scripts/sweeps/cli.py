@@ -30,7 +30,7 @@ from .notes import Progress, fmt_secs, note, plural
 from .explore import cmd_explore
 from .system import cmd_system
 from .plot import cmd_plot
-from .results import Results
+from .results import PreparedRows, Results
 from .spec import DEFAULT_MAX_POINTS, Spec, SweepError
 
 
@@ -79,9 +79,10 @@ def cmd_run(args):
         progress = Progress(len(pending), per_point=engine == "clocked")
 
         def finish(point, j, status, err, secs, sync=True):
+            # j: the point's JSON, or its PreparedRows (a fast-engine worker's), or None when it failed
             if j is not None:
                 try:
-                    rows = res.add(spec, point, j, sync)
+                    rows = res.write(j, sync) if isinstance(j, PreparedRows) else res.add(spec, point, j, sync)
                     if any(r[-1] != "ok" for r in rows):
                         status = "verify mismatch"
                 except (ValueError, AttributeError) as e:

@@ -6,7 +6,8 @@ through the same point_rows and Results as the clocked route's. One Model per ne
 that network's first point and kept (it builds weights and FCC pairs once per distinct network-affecting
 parameter set). With --jobs J > 1 the pending points are shared among J forked worker processes, each with
 its own Models (a network's weights and pairs are then built once per worker), and their results are taken
-back in the points' order, so that the rows are those of one process, written in the same order.
+back in the points' order, so that the rows are those of one process, written in the same order. The
+workers also format the rows (PreparedRows): for a big network that costs more than the point itself.
 
 The module is the one built beside --bin (build/bin/ddcpim_sim -> build/python/ddcpim), so that the fast
 and the clocked engine of one sweep (`--check`) are the same build.
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from .results import PreparedRows
 from .spec import SweepError
 
 # Test-only: with this set in the environment, the fast route adds 1 to total_cycles of the first result it
@@ -88,7 +90,7 @@ def _worker_start():
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent takes interrupts and stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER["engine"] = FastEngine(_WORKER["ddcpim"])
-    _WORKER["engine"].plant = False                # planted by the parent, on the first result only
+    _WORKER["engine"].plant = False                # planted on pending point 0 only (_worker_evaluate)
 
 
 def _evaluate(engine, point):
@@ -103,10 +105,22 @@ def _evaluate(engine, point):
 
 
 def _worker_evaluate(k):
-    """Point k of the pending list: (k, json or None, kind of failure, message, seconds)."""
+    """Point k of the pending list: (k, its PreparedRows or None, its json if the check keeps it, kind of
+    failure, message, seconds). The rows are made here: formatting them costs the writing process more than
+    the point costs a worker."""
     t0 = time.monotonic()
-    j, kind, err = _evaluate(_WORKER["engine"], _WORKER["pending"][k])
-    return k, j, kind, err, time.monotonic() - t0
+    point = _WORKER["pending"][k]
+    j, kind, err = _evaluate(_WORKER["engine"], point)
+    rows = None
+    if j is not None:
+        if k == 0 and _WORKER["plant"]:   # test-only, see PLANT_ENV
+            j["total_cycles"] = j.get("total_cycles", 0) + 1
+        try:
+            rows = PreparedRows(_WORKER["spec"], point, j)
+        except (ValueError, AttributeError) as e:
+            j, kind, err = None, f"bad JSON: {e}", f"bad JSON: {e}"
+    kept = j if point.index in _WORKER["keep"] else None
+    return k, rows, kept, kind, err, time.monotonic() - t0
 
 
 class FastRoute:
@@ -165,13 +179,16 @@ class FastRoute:
             synced = self._finish(spec, points, pending, i, j, kind, err, time.monotonic() - t0, synced, finish)
 
     def _run_parallel(self, spec, points, pending, finish):
-        _WORKER.update(ddcpim=self.ddcpim, pending=pending)
+        _WORKER.update(ddcpim=self.ddcpim, pending=pending, spec=spec, keep=self.keep, plant=self.engine.plant)
+        self.engine.plant = False   # planted by the worker of the first point
         synced = time.monotonic()
         pool = multiprocessing.get_context("fork").Pool(self.workers(pending), initializer=_worker_start)
         try:
             # Small chunks keep the workers busy to the end; imap gives the results in the points' order.
-            for k, j, kind, err, secs in pool.imap(_worker_evaluate, range(len(pending)), chunksize=4):
-                synced = self._finish(spec, points, pending, k, j, kind, err, secs, synced, finish)
+            for k, rows, kept, kind, err, secs in pool.imap(_worker_evaluate, range(len(pending)), chunksize=4):
+                if pending[k].index in self.keep:
+                    self.kept[pending[k].index] = (kept, None if kept is not None else err)
+                synced = self._finish(spec, points, pending, k, rows, kind, err, secs, synced, finish)
             pool.close()
         finally:
             pool.terminate()
@@ -179,7 +196,8 @@ class FastRoute:
             _WORKER.clear()
 
     def _finish(self, spec, points, pending, i, j, kind, err, secs, synced, finish):
-        """Pending point i's outcome to finish(); returns when the results were last synced."""
+        """Pending point i's outcome (j: its json, or a worker's PreparedRows) to finish(); returns when the
+        results were last synced."""
         p = pending[i]
         if kind == "rejected":
             if i == 0 and len(pending) == len(points):
@@ -187,10 +205,7 @@ class FastRoute:
             status = "failed (rejected)"
         else:
             status = f"failed ({kind})" if kind else "ok"
-        if j is not None and self.engine.plant and self.workers(pending) > 1:   # test-only, see PLANT_ENV
-            self.engine.plant = False
-            j["total_cycles"] = j.get("total_cycles", 0) + 1
-        if p.index in self.keep:
+        if p.index in self.keep and not isinstance(j, PreparedRows):   # a worker's are kept by _run_parallel
             self.kept[p.index] = (j, None if j is not None else err)
         now = time.monotonic()
         sync = now - synced >= self.SYNC_EVERY or i == len(pending) - 1

@@ -18,7 +18,7 @@ from pathlib import Path
 from .clocked import check_bin
 from .fast import load_module
 from .notes import fmt_secs, note, tail
-from .results import Results, check_out, make_parent, point_rows
+from .results import PreparedRows, Results, check_out, make_parent
 from .spec import REPO, Spec, SweepError
 
 
@@ -125,7 +125,7 @@ def cmd_merge(args):
             missing.append(p)
             continue
         try:
-            rows = point_rows(spec, p, json.loads(jp.read_text()))
+            rows = PreparedRows(spec, p, json.loads(jp.read_text()))
         except (OSError, ValueError, AttributeError) as e:
             bad.append((p, f"{jp}: {e}"))
             continue

@@ -7,6 +7,7 @@ The files are append-only and keyed by (network, mode, parameter values): that i
 resumable. Rows are flushed as each point finishes, so a killed sweep keeps every finished point.
 """
 import csv
+import io
 import math
 import os
 import sys
@@ -81,6 +82,31 @@ def point_rows(spec, point, j):
             for comp, val in (L.get("energy_uj_by_component") or {}).items():
                 comps.append(head + [L.get("name", ""), L.get("kind", ""), "energy_uj", comp, fmt_cell(val)])
     return main, layers, comps
+
+
+class PreparedRows:
+    """A point's rows ready to append: the main rows as lists; each sidecar's as (key, CSV text) groups, one
+    per mode. Formatting a point's thousands of sidecar rows costs more than evaluating it on the fast engine,
+    so its workers prepare them and the process that writes only appends text."""
+
+    def __init__(self, spec, point, j):
+        main, layers, comps = point_rows(spec, point, j)
+        nkey = 2 + len(spec.param_keys)
+        self.main = main
+        self.layers, self.comps = csv_groups(layers, nkey), csv_groups(comps, nkey)
+
+
+def csv_groups(rows, nkey):
+    """[(key, CSV text of the rows with that key)], in the rows' order (a point's rows of one mode are
+    contiguous)."""
+    groups = []
+    for row in rows:
+        key = tuple(row[:nkey])
+        if not groups or groups[-1][0] != key:
+            groups.append((key, io.StringIO()))
+            groups[-1] += (csv.writer(groups[-1][1]),)
+        groups[-1][2].writerow(row)
+    return [(key, buf.getvalue()) for key, buf, _ in groups]
 
 
 def check_out(path, what="--out"):
@@ -196,6 +222,24 @@ class CsvFile:
         """Appends the rows whose keys are new; returns how many. They are flushed to the kernel (a killed
         sweep keeps them); with sync, fsync'ed too (a crashed machine keeps them): the fast engine syncs
         about once a second instead, an fsync costing as much as a point."""
+        def write():
+            # A group is new or there already: whether it is, is decided before any of its rows is written.
+            new = [row for row in rows if tuple(row[:self.nkey]) not in self.keys]
+            self.w.writerows(new)
+            self.keys.update(tuple(row[:self.nkey]) for row in new)
+            return len(new)
+        return self._appending(write, sync)
+
+    def append_groups(self, groups, sync=True):
+        """Appends the (key, CSV text) groups (csv_groups) whose keys are new; returns how many."""
+        def write():
+            new = [(key, text) for key, text in groups if key not in self.keys]
+            self.f.write("".join(text for _, text in new))
+            self.keys.update(key for key, _ in new)
+            return len(new)
+        return self._appending(write, sync)
+
+    def _appending(self, write, sync):
         try:
             if self.f is None:
                 make_parent(self.path)
@@ -204,11 +248,7 @@ class CsvFile:
                 self.w = csv.writer(self.f)
                 if fresh:
                     self.w.writerow(self.header)
-            # A group is new or there already: whether it is, is decided before any of its rows is written.
-            new = [row for row in rows if tuple(row[:self.nkey]) not in self.keys]
-            self.w.writerows(new)
-            self.keys.update(tuple(row[:self.nkey]) for row in new)
-            n = len(new)
+            n = write()
             self.f.flush()
             if sync:
                 os.fsync(self.f.fileno())
@@ -254,16 +294,16 @@ class Results:
         return all(k in self.main.keys for k in point.keys())
 
     def add(self, spec, point, j, sync=True):
-        return self.write(point_rows(spec, point, j), sync)
+        return self.write(PreparedRows(spec, point, j), sync)
 
     def write(self, rows, sync=True):
-        main, layers, comps = rows
+        """Appends a point's PreparedRows; returns its main rows."""
         make_parent(self.main.path)   # the sidecars go beside it
         # Sidecars first: a point whose main row is missing reruns, and its sidecar rows are not written twice.
-        self.layers.append(layers, sync)
-        self.comps.append(comps, sync)
-        self.main.append(main, sync)
-        return main
+        self.layers.append_groups(rows.layers, sync)
+        self.comps.append_groups(rows.comps, sync)
+        self.main.append(rows.main, sync)
+        return rows.main
 
     def sync(self):
         for f in (self.layers, self.comps, self.main):   # the main file last, as in write()

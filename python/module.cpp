@@ -49,6 +49,12 @@ PYBIND11_MODULE(_core, m) {
                 return e.resolved_config(overrides(kv));
             },
             py::arg("point"))
+        .def(
+            "validate",
+            [](const ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv) {
+                e.validate(overrides(kv));
+            },
+            py::arg("point"))
         .def_property_readonly("networks_built", &ddcpim::explore::Explorer::networks_built)
         .def_property_readonly("config_path", &ddcpim::explore::Explorer::config_path);
 }

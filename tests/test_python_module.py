@@ -120,6 +120,11 @@ class Errors(unittest.TestCase):
             ddcpim.run_clocked(TINY, {"macro.segment_rows": 48}, sim=SIM)
         self.assertEqual(str(e.exception), expected)
         self.assertIsInstance(e.exception, ValueError)
+        # validate() (what `sweep run` checks every point with) says the same, and nothing for a good point.
+        with self.assertRaises(ddcpim.ConfigError) as e:
+            ddcpim.Model(TINY).validate({"macro.segment_rows": 48})
+        self.assertEqual(str(e.exception), expected)
+        self.assertIsNone(ddcpim.Model(TINY).validate({"macro.segment_rows": 32}))
 
     def test_an_unknown_key_and_a_missing_file(self):
         expected = self.cli_error("--config", TINY, "--set", "macro.rowz=3")

@@ -87,6 +87,11 @@ class Model:
         """Validates a point without simulating; returns its resolved config (YAML text)."""
         return self._explorer.resolved_config(_pairs(params))
 
+    def validate(self, params=None):
+        """Validates a point without simulating (check() without writing the config out); raises
+        ConfigError when it is bad."""
+        self._explorer.validate(_pairs(params))
+
     @property
     def networks_built(self):
         """How many distinct networks (weights, pairs) this model has built so far."""

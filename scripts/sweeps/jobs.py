@@ -50,7 +50,7 @@ def check_every_point(spec, pending, bin_path):
     for p in pending:
         try:
             model = models.get(p.network) or models.setdefault(p.network, ddcpim.Model(str(p.config_path())))
-            model.check(p.params)
+            model.validate(p.params)
         except ddcpim.ConfigError as e:
             raise spec.rejected_message(p, str(e), "--check")
     note(f"checked the config of all {len(pending)} pending points ({fmt_secs(time.monotonic() - t0)})")

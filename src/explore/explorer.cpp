@@ -96,6 +96,8 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
     return j;
 }
 
+void Explorer::validate(const std::vector<Override>& point) const { load(point); }
+
 std::string Explorer::resolved_config(const std::vector<Override>& point) const {
     YAML::Emitter em;
     em << resolved_config_yaml(load(point));

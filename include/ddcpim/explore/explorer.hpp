@@ -31,6 +31,8 @@ public:
 
     // The resolved config of a point, as --print-config writes it (checks it without simulating).
     std::string resolved_config(const std::vector<Override>& point) const;
+    // Checks a point's config as resolved_config does, without writing it out (a UserError when bad).
+    void validate(const std::vector<Override>& point) const;
 
     const std::string& config_path() const { return m_path; }
     size_t networks_built() const { return m_built; }

@@ -38,11 +38,11 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "evaluate_json",
             [](ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv,
-               const std::string& mode) {
+               const std::string& mode, bool config) {
                 // The GIL stays held: an Explorer's network cache is not shared safely between threads.
-                return e.evaluate(overrides(kv), mode).dump();
+                return e.evaluate(overrides(kv), mode, config).dump();
             },
-            py::arg("point"), py::arg("mode"))
+            py::arg("point"), py::arg("mode"), py::arg("config") = true)
         .def(
             "resolved_config",
             [](const ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv) {

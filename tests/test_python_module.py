@@ -102,6 +102,14 @@ class Networks(unittest.TestCase):
         self.assertEqual(m.evaluate({"macro.rows": 128})["macro"]["macros"], 2)
         self.assertIn("rows: 128", m.check({"macro.rows": 128}))
 
+    def test_config_false_leaves_out_only_the_config(self):
+        m = ddcpim.Model(TINY)
+        full, bare = m.evaluate({"macro.rows": 128}, "compare"), m.evaluate({"macro.rows": 128}, "compare", config=False)
+        self.assertIn("rows: 128", full["config"])
+        self.assertNotIn("config", bare)
+        full.pop("config")
+        self.assertEqual(differences(full, bare), [])
+
 
 class Errors(unittest.TestCase):
     def cli_error(self, *args):

@@ -70,7 +70,7 @@ const cost::Technology* Explorer::technology(const std::string& path) {
     return it->second.get();
 }
 
-nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode) {
+nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode, bool with_config) {
     if (mode != "ddc" && mode != "baseline" && mode != "compare")
         throw UserError({}, "mode: expected ddc, baseline or compare, got '" + mode + "'");
     const ConfigFile cfg = load(point);
@@ -90,9 +90,11 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
     nlohmann::ordered_json j =
         mode == "compare" ? host::compare_json(results[0], results[1], false) : host::result_json(results[0]);
     j["accuracy"] = accuracy_json(cfg);
-    YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
-    em << resolved_config_yaml(cfg);
-    j["config"] = em.c_str();
+    if (with_config) {
+        YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
+        em << resolved_config_yaml(cfg);
+        j["config"] = em.c_str();
+    }
     return j;
 }
 

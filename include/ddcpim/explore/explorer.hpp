@@ -27,7 +27,9 @@ public:
     Explorer(std::string config, std::vector<Override> overrides = {});
 
     // mode: ddc | baseline | compare (as ddcpim_sim's default, --baseline and --compare).
-    nlohmann::ordered_json evaluate(const std::vector<Override>& point, const std::string& mode = "ddc");
+    // with_config: the JSON's "config" (the resolved config, as --json writes it); a sweep does not read it.
+    nlohmann::ordered_json evaluate(const std::vector<Override>& point, const std::string& mode = "ddc",
+                                    bool with_config = true);
 
     // The resolved config of a point, as --print-config writes it (checks it without simulating).
     std::string resolved_config(const std::vector<Override>& point) const;

@@ -10,6 +10,8 @@ Im2colMapper::Im2colMapper(const LayerDesc& l, const LayerParams& p, const Macro
     m_reduction = l.weights_per_filter();
     m_pixels = l.kind == LayerKind::Fc ? 1 : l.out_shape.h * l.out_shape.w;
     std::vector<bool> paired(size_t(l.out_channels), false);
+    m_columns.reserve(size_t(l.out_channels));
+    m_taps.reserve(size_t(m_reduction));
     if (pairs_usable(m, l, p))
         for (auto [a, b] : p.pairs) {
             m_columns.emplace_back(a, b);

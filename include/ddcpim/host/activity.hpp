@@ -105,7 +105,7 @@ private:
         int base;            // where that tile's row 0 sits
     };
     using TileKey = std::pair<int, int>;  // layer, tile
-    const std::vector<int32_t>& codes(TileKey k);  // the tile's weights, rows_used x N
+    const std::vector<int32_t>& codes(TileKey k);  // the tile's weights, N x rows_used (by column)
     void hold(TileKey k, int delta);             // spans referring to a tile; its codes go at zero
     const SystemPlan& m_plan;
     uint32_t m_mask = 0;  // a weight's Bw bits

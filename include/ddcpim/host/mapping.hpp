@@ -81,6 +81,9 @@ public:
     virtual Tile tile(int t) const = 0;
     // Tile t's weights only (rows_used x N): what the array holds, without the masks tile() builds.
     virtual std::vector<int32_t> tile_weights(int t) const { return tile(t).weights; }
+    // The same, column by column (N x rows_used: each column's rows contiguous), for counting the bits a
+    // load flips row range by row range.
+    virtual std::vector<int32_t> tile_weight_columns(int t) const;
     // Tile t without its weights (cheap: for planning and the fast engine).
     virtual TileShape tile_shape(int t) const = 0;
     // MVM v of tile t: fills lane A and lane B (rows_used bytes each, low Ba bits).

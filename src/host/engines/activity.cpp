@@ -345,7 +345,7 @@ ArrayContents::~ArrayContents() = default;
 
 const std::vector<int32_t>& ArrayContents::codes(TileKey k) {
     auto [it, fresh] = m_codes.try_emplace(k);
-    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile_weights(k.second);
+    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile_weight_columns(k.second);
     return it->second;
 }
 
@@ -383,16 +383,29 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
     }
     if (fresh) {
         // A cell flips where the new weight's bit differs from the old one's (zero where nothing was).
+        // The codes go column by column, so each old span's rows compare as contiguous runs.
         const std::vector<int32_t>& now = codes({u.layer, u.tile});
         uint64_t flips = 0;
-        for (int row = lo; row < hi; ++row) {
-            const int32_t* was = nullptr;
-            for (const auto& [start, s] : old)
-                if (row >= start && row < s.end) was = &codes({s.layer, s.tile})[size_t(row - s.base) * size_t(N)];
-            const int32_t* is = &now[size_t(row - lo) * size_t(N)];
-            for (int j = 0; j < N; ++j)
-                flips += ones((uint32_t(is[j]) ^ (was ? uint32_t(was[j]) : 0u)) & m_mask);
+        auto count = [&](int a, int b, const int32_t* was, int was_rows, int was_base) {
+            for (int j = 0; j < N; ++j) {
+                const int32_t* is = &now[size_t(j) * size_t(rows) + size_t(a - lo)];
+                if (!was) {
+                    for (int r = 0; r < b - a; ++r) flips += ones(uint32_t(is[r]) & m_mask);
+                    continue;
+                }
+                const int32_t* w = was + size_t(j) * size_t(was_rows) + size_t(a - was_base);
+                for (int r = 0; r < b - a; ++r) flips += ones((uint32_t(is[r]) ^ uint32_t(w[r])) & m_mask);
+            }
+        };
+        int row = lo;  // the old spans are disjoint and in row order
+        for (const auto& [start, s] : old) {
+            const int a = std::max(start, lo), b = std::min(s.end, hi);
+            if (a > row) count(row, a, nullptr, 0, 0);
+            const int was_rows = m_plan.placement.layers[size_t(s.layer)].tiles[size_t(s.tile)].rows_used;
+            count(a, b, codes({s.layer, s.tile}).data(), was_rows, s.base);
+            row = b;
         }
+        if (row < hi) count(row, hi, nullptr, 0, 0);
         known_flips = flips;
         std::lock_guard<std::mutex> lock(*m_seen_mutex);
         m_seen->emplace(key, flips);

@@ -60,6 +60,19 @@ Tile Im2colMapper::tile(int t) const {
     return tile;
 }
 
+std::vector<int32_t> Im2colMapper::tile_weight_columns(int t) const {
+    const int rt = t % m_summary.row_tiles, ct = t / m_summary.row_tiles;
+    const int rows = std::min(m_rows, m_reduction - rt * m_rows);
+    std::vector<int32_t> w(size_t(rows) * size_t(m_columns_per_tile), 0);
+    for (int j = 0; j < m_columns_per_tile; ++j) {
+        const size_t col = size_t(ct) * m_columns_per_tile + j;
+        if (col >= m_columns.size()) break;
+        const int32_t* from = m_params.weight.data() + size_t(m_columns[col].first) * m_reduction + size_t(rt) * m_rows;
+        std::copy_n(from, rows, w.begin() + ptrdiff_t(j) * rows);
+    }
+    return w;
+}
+
 void Im2colMapper::input(int t, int v, const Tensor& in, uint8_t* lane_a, uint8_t* lane_b) const {
     const int rt = t % m_summary.row_tiles;
     const int rows = std::min(m_rows, m_reduction - rt * m_rows);

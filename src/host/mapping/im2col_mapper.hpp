@@ -10,6 +10,7 @@ public:
     Im2colMapper(const LayerDesc& l, const LayerParams& p, const MacroParams& m);
     const MappingSummary& summary() const override { return m_summary; }
     Tile tile(int t) const override;
+    std::vector<int32_t> tile_weight_columns(int t) const override;  // a filter's slice per column: copied
     TileShape tile_shape(int t) const override;
     int first_reduction_row(int t) const override { return (t % m_summary.row_tiles) * m_rows; }
     void lane_ones(int t, const LaneOnesSource& source, uint64_t* a, uint64_t* b) const override;

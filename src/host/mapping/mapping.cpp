@@ -11,6 +11,15 @@
 
 namespace ddcpim::host {
 
+std::vector<int32_t> LayerMapper::tile_weight_columns(int t) const {
+    const std::vector<int32_t> rows = tile_weights(t);
+    const size_t r = size_t(tile_shape(t).rows_used), n = r ? rows.size() / r : 0;
+    std::vector<int32_t> columns(rows.size());
+    for (size_t i = 0; i < r; ++i)
+        for (size_t j = 0; j < n; ++j) columns[j * r + i] = rows[i * n + j];
+    return columns;
+}
+
 bool pairs_usable(const MacroParams& p, const LayerDesc& l, const LayerParams& params) {
     if (!p.complementary || params.pairs.empty()) return false;
     // Pointwise mode drives the same input on both sides; a depthwise partner needs its own lane.

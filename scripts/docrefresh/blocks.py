@@ -22,7 +22,13 @@ class Block:
     env: dict = field(default_factory=dict)
 
 
+def headline(table):
+    return Block(f"readme-{table}", "README.md",
+                 [["/usr/bin/python3", "{repo}/scripts/headline_tables", table, "--bin", "{bin}"]], cheap=True)
+
+
 BLOCKS = [
+    headline("speedups"), headline("sensitivity"), headline("ablation"), headline("cost"),
     Block("host-compare-example", "docs/host.md",
           [["{bin}/ddcpim_sim", "--config", "{repo}/configs/tiny_residual.yaml", "--compare", "-q"]],
           cheap=True, fence=True, start="tiny_residual (ddc):"),

@@ -38,11 +38,11 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "evaluate_json",
             [](ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv,
-               const std::string& mode, bool config) {
+               const std::string& mode, bool lean) {
                 // The GIL stays held: an Explorer's network cache is not shared safely between threads.
-                return e.evaluate(overrides(kv), mode, config).dump();
+                return e.evaluate(overrides(kv), mode, lean).dump();
             },
-            py::arg("point"), py::arg("mode"), py::arg("config") = true)
+            py::arg("point"), py::arg("mode"), py::arg("lean") = false)
         .def(
             "resolved_config",
             [](const ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv) {

@@ -102,13 +102,24 @@ class Networks(unittest.TestCase):
         self.assertEqual(m.evaluate({"macro.rows": 128})["macro"]["macros"], 2)
         self.assertIn("rows: 128", m.check({"macro.rows": 128}))
 
-    def test_config_false_leaves_out_only_the_config(self):
+    def test_lean_keeps_what_a_sweep_writes(self):
         m = ddcpim.Model(TINY)
-        full, bare = m.evaluate({"macro.rows": 128}, "compare"), m.evaluate({"macro.rows": 128}, "compare", config=False)
-        self.assertIn("rows: 128", full["config"])
-        self.assertNotIn("config", bare)
-        full.pop("config")
-        self.assertEqual(differences(full, bare), [])
+        for mode in ("compare", "ddc"):
+            full, lean = m.evaluate({"macro.rows": 128}, mode), m.evaluate({"macro.rows": 128}, mode, lean=True)
+            self.assertIn("rows: 128", full["config"])
+            self.assertNotIn("config", lean)
+            self.assertEqual(mode == "compare", "layers" in full and "layers" not in lean)
+            # Every other field is there and the same; a layer keeps what the rows read.
+            keep = {"name", "kind", "cycles", "macro_cycles", "host_cycles", "energy_uj", "energy_uj_by_component"}
+            for side in (("ddc", "baseline") if mode == "compare" else (None,)):
+                f, l = (full[side], lean[side]) if side else (full, lean)
+                self.assertEqual(len(f["layers"]), len(l["layers"]))
+                for a, b in zip(f["layers"], l["layers"]):
+                    self.assertEqual(set(b), keep)
+                    self.assertEqual({k: a[k] for k in keep}, b)
+                f.pop("layers"), l.pop("layers")
+            full.pop("config"), full.pop("layers", None)
+            self.assertEqual(differences(full, lean), [])
 
 
 class Errors(unittest.TestCase):

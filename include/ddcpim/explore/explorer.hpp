@@ -27,9 +27,11 @@ public:
     Explorer(std::string config, std::vector<Override> overrides = {});
 
     // mode: ddc | baseline | compare (as ddcpim_sim's default, --baseline and --compare).
-    // with_config: the JSON's "config" (the resolved config, as --json writes it); a sweep does not read it.
+    // The --json of the point. lean: only what a sweep writes (no "config", no top-level copy of the DDC
+    // layers in compare mode, and per layer only its name, kind, cycles, macro and host cycles, energy and
+    // energy by component): a fraction of the text to write and parse.
     nlohmann::ordered_json evaluate(const std::vector<Override>& point, const std::string& mode = "ddc",
-                                    bool with_config = true);
+                                    bool lean = false);
 
     // The resolved config of a point, as --print-config writes it (checks it without simulating).
     std::string resolved_config(const std::vector<Override>& point) const;

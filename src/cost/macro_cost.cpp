@@ -46,6 +46,27 @@ Events& Events::operator+=(const Events& o) {
     return *this;
 }
 
+Events Events::operator*(uint64_t k) const {
+    Events e;
+    e.cell_products = cell_products * k;
+    e.tree_evaluations = tree_evaluations * k;
+    e.accumulator_updates = accumulator_updates * k;
+    e.corrections = corrections * k;
+    e.rows_written = rows_written * k;
+    e.input_bits = input_bits * k;
+    e.output_values = output_values * k;
+    e.host_ops = host_ops * k;
+    e.offchip_bits = offchip_bits * k;
+    e.link_bits = link_bits * k;
+    e.lane_a_bits = lane_a_bits * k;
+    e.input_ones_a = input_ones_a * k;
+    e.input_ones_b = input_ones_b * k;
+    e.product_ones_q = product_ones_q * k;
+    e.product_ones_qbar = product_ones_qbar * k;
+    e.write_toggles = write_toggles * k;
+    return e;
+}
+
 Events Events::operator-(const Events& o) const {
     Events d;
     d.cell_products = cell_products - o.cell_products;

@@ -38,6 +38,7 @@ struct Events {
     uint64_t write_toggles = 0;       // array bits written that changed value
     Events& operator+=(const Events& o);
     Events operator-(const Events& o) const;
+    Events operator*(uint64_t k) const;  // k times the events
 };
 
 // What the data made switch, as fractions (docs/cost.md): of the bits driven on lane A, the ones

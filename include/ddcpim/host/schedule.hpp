@@ -30,6 +30,7 @@ struct CommandCost {
     uint64_t stall = 0;         // stall edges while a later vector loads
     cost::Events events;        // what the macro's blocks count (host-side counts excluded)
     CommandCost& operator+=(const CommandCost& o);
+    CommandCost operator*(uint64_t k) const;  // k such commands
 };
 
 // A weight load of `rows` rows.

@@ -346,13 +346,22 @@ private:
         const int B = m_plan.macro.buffer_vectors, end = u.first + u.count;
         if (end - w.first <= B) return;
         FullRun& f = full_run(u.layer, u.tile, t);
-        LayerResult& lr = m_r.layers[size_t(u.layer)];
-        for (; end - w.first > B; w.first += B) {
-            lr.events.link_bits += f.link_bits;
+        uint64_t k = 0;
+        for (; end - w.first > B; w.first += B, ++k) {  // the time of each, as command() takes it
             w.now = after_wait(w.now, f.in);
-            command(w, m, f.run, lr);
-            w.now = after_wait(w.now, f.read);
+            w.done = w.now.takes() + f.run.busy - 1;
+            w.now = after_wait({w.done, After}, f.read);
         }
+        // What they add up to, as k calls of command() would.
+        LayerResult& lr = m_r.layers[size_t(u.layer)];
+        lr.events.link_bits += f.link_bits * k;
+        m_r.macro_busy_cycles[size_t(m)] += f.run.busy * k;
+        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)];
+        lr.compute += f.run.compute * k;
+        lr.weight_load += f.run.write * k;
+        lr.input_load += f.run.load_wait * k;
+        lr.stall += f.run.stall * k;
+        lr.events += f.run.events * k;
     }
 
     struct FullRun {

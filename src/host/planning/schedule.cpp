@@ -17,6 +17,17 @@ CommandCost& CommandCost::operator+=(const CommandCost& o) {
     return *this;
 }
 
+CommandCost CommandCost::operator*(uint64_t k) const {
+    CommandCost c;
+    c.busy = busy * k;
+    c.compute = compute * k;
+    c.write = write * k;
+    c.load_wait = load_wait * k;
+    c.stall = stall * k;
+    c.events = events * k;
+    return c;
+}
+
 CommandCost load_cost(const MacroParams& m, int rows) {
     CommandCost c;
     // docs/timing.md, "Weight load of n rows": the controller's edge, the
@@ -95,10 +106,7 @@ LayerPlan plan_layer(const LayerMapper& mapper, const MacroParams& m) {
             loaded[k] = u.tile;
         }
         const int full = u.count / m.buffer_vectors, rest = u.count % m.buffer_vectors;
-        if (full > 0) {
-            CommandCost run = run_cost(m, shape, m.buffer_vectors);
-            for (int i = 0; i < full; ++i) w.cost += run;
-        }
+        if (full > 0) w.cost += run_cost(m, shape, m.buffer_vectors) * uint64_t(full);
         if (rest > 0) w.cost += run_cost(m, shape, rest);
         w.commands += uint64_t(full + (rest > 0 ? 1 : 0));
         w.units.push_back(u);

@@ -140,9 +140,11 @@ TEST(Activity, WritesFlipOnlyTheCellsThatChange) {
 
 TEST(Activity, CountsKeptForANetworkAndMappingEqualThoseCountedAfresh) {
     // The fast engine keeps each load's flips and the weights' ones per network and mapping (ArrayContents,
-    // ActivityCounter), and the seeded inputs' activations per network and seed: a second run that
-    // changes only what the tiles do not depend on (the input bus, the write port, the macros) reuses
-    // them. Its counts equal those of a freshly built copy of the network, where nothing is kept.
+    // ActivityCounter), an image's lane and product counts per mapping, input bits and image, and the
+    // seeded inputs' activations per network and seed: a second run that changes only what the tiles do
+    // not depend on (the input bus, the write port, the macros) reuses them. Its counts equal those of a
+    // freshly built copy of the network, where nothing is kept; and so do they after the input bits change
+    // (the same tiles, other lane counts).
     const ConfigFile cfg = load_config(test::source_path("configs/tiny_residual.yaml"));
     const Network first = build_network(cfg), fresh = build_network(cfg);
     ASSERT_NE(first.build_id, fresh.build_id);
@@ -164,4 +166,15 @@ TEST(Activity, CountsKeptForANetworkAndMappingEqualThoseCountedAfresh) {
         toggles += kept.layers[l].events.write_toggles;
     }
     EXPECT_GT(toggles, 0u);
+    m.input_bits = 4;
+    const host::SimResult narrow = host::run_fast(first, m, o), narrow_fresh = host::run_fast(fresh, m, o);
+    uint64_t differ = 0;
+    for (size_t l = 0; l < narrow.layers.size(); ++l) {
+        const cost::Events &k = narrow.layers[l].events, &c = narrow_fresh.layers[l].events;
+        EXPECT_EQ(k.input_ones_a, c.input_ones_a) << narrow.layers[l].name;
+        EXPECT_EQ(k.product_ones_q, c.product_ones_q) << narrow.layers[l].name;
+        EXPECT_EQ(k.product_ones_qbar, c.product_ones_qbar) << narrow.layers[l].name;
+        differ += k.input_ones_a != kept.layers[l].events.input_ones_a;
+    }
+    EXPECT_GT(differ, 0u);  // the input's low 4 bits carry fewer ones than its 8
 }

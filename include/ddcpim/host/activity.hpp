@@ -67,6 +67,9 @@ public:
     ActivityCounter(const SystemPlan& plan, const Network& net);
     // Per layer (empty Events for host layers), one image.
     std::vector<cost::Events> count(const ImageActivity& image) const;
+    // The same, kept in the process for the next run with the same tiles and input (a sweep's points
+    // that differ only in bus widths, write ports or macros): the counts depend on nothing else.
+    std::vector<cost::Events> count(const std::shared_ptr<const ImageActivity>& image) const;
 
 private:
     struct TileOnes {
@@ -84,6 +87,7 @@ private:
     const Network& m_net;
     static std::shared_ptr<const std::vector<LayerOnes>> weight_ones(const SystemPlan& plan, const Network& net);
     std::shared_ptr<const std::vector<LayerOnes>> m_layers;  // per layer; shared by runs with the same tiles
+    std::string m_key;  // the tiles and the input bits ("" for a network without a build_id: nothing kept)
 };
 
 // The arrays of a run's macros, followed through their loads: how many bits each load changes.

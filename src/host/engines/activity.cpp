@@ -197,6 +197,7 @@ ActivityCounter::ActivityCounter(const SystemPlan& plan, const Network& net) : m
         return;
     }
     const std::string key = tiles_signature(plan, net);
+    m_key = key + fmt::format("/x{}", plan.macro.input_bits);
     static std::mutex mutex;
     static std::list<std::pair<std::string, std::shared_ptr<const std::vector<LayerOnes>>>> kept;  // most recent first
     {
@@ -251,6 +252,28 @@ std::vector<cost::Events> ActivityCounter::count(const ImageActivity& image) con
     for (size_t l = 0; l < m_layers->size(); ++l)
         if (m_plan.mappers[l]) out[l] = layer(l, image);
     return out;
+}
+
+std::vector<cost::Events> ActivityCounter::count(const std::shared_ptr<const ImageActivity>& image) const {
+    if (m_key.empty()) return count(*image);
+    // (tiles and input bits, image) -> counts, the most recent first. The image is held weakly: an entry
+    // whose image is gone never matches (its address may be another image's by then).
+    using Entry = std::tuple<std::string, std::weak_ptr<const ImageActivity>, std::shared_ptr<const std::vector<cost::Events>>>;
+    static std::mutex mutex;
+    static std::list<Entry> kept;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = kept.begin(); it != kept.end(); ++it)
+            if (std::get<0>(*it) == m_key && std::get<1>(*it).lock() == image) {
+                kept.splice(kept.begin(), kept, it);
+                return *std::get<2>(kept.front());
+            }
+    }
+    auto counted = std::make_shared<const std::vector<cost::Events>>(count(*image));
+    std::lock_guard<std::mutex> lock(mutex);
+    kept.emplace_front(m_key, image, counted);
+    if (kept.size() > 32) kept.pop_back();
+    return *counted;
 }
 
 cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) const {

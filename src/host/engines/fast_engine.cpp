@@ -497,7 +497,7 @@ SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOpt
             const std::shared_ptr<const ImageActivity> a =
                 options.inputs ? image_activity(net, (*options.inputs)[size_t(i)])
                                : seeded_image_activity(net, options.input_seed + uint64_t(i));
-            const std::vector<cost::Events> e = counter.count(*a);
+            const std::vector<cost::Events> e = counter.count(a);
             for (size_t l = 0; l < e.size(); ++l) per_thread[size_t(thread)][l] += e[l];
         }
     };

@@ -70,24 +70,6 @@ const cost::Technology* Explorer::technology(const std::string& path) {
     return it->second.get();
 }
 
-namespace {
-
-// What a sweep's rows read of a layer (scripts/sweeps/results.py: LAYER_COLUMNS and the components).
-constexpr const char* kLeanLayerFields[] = {"name", "kind", "cycles", "macro_cycles", "host_cycles", "energy_uj",
-                                            "energy_uj_by_component"};
-
-void keep_lean_layers(nlohmann::ordered_json& result) {
-    if (!result.contains("layers")) return;
-    for (auto& layer : result["layers"]) {
-        nlohmann::ordered_json kept;
-        for (const char* f : kLeanLayerFields)
-            if (layer.contains(f)) kept[f] = std::move(layer[f]);
-        layer = std::move(kept);
-    }
-}
-
-}  // namespace
-
 nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode, bool lean) {
     if (mode != "ddc" && mode != "baseline" && mode != "compare")
         throw UserError({}, "mode: expected ddc, baseline or compare, got '" + mode + "'");
@@ -106,18 +88,9 @@ nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, co
         results.push_back(std::move(r));
     }
     nlohmann::ordered_json j =
-        mode == "compare" ? host::compare_json(results[0], results[1], false) : host::result_json(results[0]);
+        mode == "compare" ? host::compare_json(results[0], results[1], false, lean) : host::result_json(results[0], lean);
     j["accuracy"] = accuracy_json(cfg);
-    if (lean) {
-        if (mode == "compare") {
-            j.erase("layers");  // the DDC layers again
-            keep_lean_layers(j["ddc"]);
-            keep_lean_layers(j["baseline"]);
-        } else {
-            keep_lean_layers(j);
-        }
-        return j;
-    }
+    if (lean) return j;  // no config either
     YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
     em << resolved_config_yaml(cfg);
     j["config"] = em.c_str();

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <tuple>
 #include <vector>
 
@@ -102,21 +103,31 @@ public:
     ~ArrayContents();
     uint64_t load(int macro, const WorkUnit& u);
 
+    using TileKey = std::pair<int, int>;  // layer, tile
+    // A load: (layer, tile, first row, then per span the rows held: from, to, layer, tile, base) -> flips.
+    struct LoadHash {
+        size_t operator()(const std::vector<int64_t>& key) const;
+    };
+    using Seen = std::unordered_map<std::vector<int64_t>, uint64_t, LoadHash>;
+    // Tiles' weight bits (each code's low Bw bits, a byte), N x rows_used by column, made once: shared by
+    // the runs of the most recent mapping (a sweep's points in a row), or a run's own.
+    struct Codes {
+        std::mutex mutex;
+        std::map<TileKey, std::vector<uint8_t>> tiles;
+    };
+
 private:
     struct Span {
         int end;             // rows [start, end) (the map's key is start)
         int layer, tile;     // whose rows they are
         int base;            // where that tile's row 0 sits
     };
-    using TileKey = std::pair<int, int>;  // layer, tile
-    const std::vector<int32_t>& codes(TileKey k);  // the tile's weights, N x rows_used (by column)
-    void hold(TileKey k, int delta);             // spans referring to a tile; its codes go at zero
+    const std::vector<uint8_t>& codes(TileKey k);
     const SystemPlan& m_plan;
     uint32_t m_mask = 0;  // a weight's Bw bits
     std::vector<std::map<int, Span>> m_arrays;  // per macro: what each written row range holds
-    std::map<TileKey, std::vector<int32_t>> m_codes;
-    std::map<TileKey, int> m_holders;
-    std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>> m_seen;  // load (tile, rows, what they held) -> flips
+    std::shared_ptr<Codes> m_codes;
+    std::shared_ptr<Seen> m_seen;  // load (tile, rows, what they held) -> flips
     std::shared_ptr<std::mutex> m_seen_mutex;                         // m_seen may be shared with other runs
 };
 

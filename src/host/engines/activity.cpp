@@ -1,5 +1,7 @@
 #include "ddcpim/host/activity.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -13,6 +15,20 @@ namespace ddcpim::host {
 namespace {
 
 uint64_t ones(uint32_t v) { return uint64_t(__builtin_popcount(v)); }
+
+// The bits in which n bytes differ from those at `was` (from zeros when it is null), eight at a time.
+uint64_t differing_bits(const uint8_t* is, const uint8_t* was, size_t n) {
+    uint64_t bits = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y = 0;
+        std::memcpy(&x, is + i, 8);
+        if (was) std::memcpy(&y, was + i, 8);
+        bits += uint64_t(__builtin_popcountll(x ^ y));
+    }
+    for (; i < n; ++i) bits += ones(uint32_t(is[i] ^ (was ? was[i] : 0)));
+    return bits;
+}
 
 }  // namespace
 
@@ -167,8 +183,11 @@ namespace {
 struct FlipCache {
     std::mutex mutex;
     std::list<std::string> order;  // most recent first
-    std::map<std::string, std::pair<std::shared_ptr<std::map<std::vector<int64_t>, uint64_t>>, std::shared_ptr<std::mutex>>>
+    std::map<std::string, std::pair<std::shared_ptr<ArrayContents::Seen>, std::shared_ptr<std::mutex>>>
         entries;
+    // The tiles' codes of the few most recent mappings (a compare point's DDC and baseline take turns):
+    // a network's weights, a byte each, per mapping.
+    std::list<std::pair<std::string, std::shared_ptr<ArrayContents::Codes>>> codes;
 };
 
 FlipCache& flip_cache() {
@@ -342,16 +361,25 @@ cost::Events ActivityCounter::layer(size_t layer, const ImageActivity& image) co
 ArrayContents::ArrayContents(const SystemPlan& plan, const Network& net)
     : m_plan(plan), m_mask((1u << plan.macro.weight_bits) - 1), m_arrays(size_t(plan.macro.macros)) {
     if (net.build_id == 0) {
-        m_seen = std::make_shared<std::map<std::vector<int64_t>, uint64_t>>();
+        m_seen = std::make_shared<ArrayContents::Seen>();
         m_seen_mutex = std::make_shared<std::mutex>();
+        m_codes = std::make_shared<Codes>();
         return;
     }
     const std::string key = tiles_signature(plan, net);
     FlipCache& c = flip_cache();
     std::lock_guard<std::mutex> lock(c.mutex);
+    auto held = std::find_if(c.codes.begin(), c.codes.end(), [&](const auto& e) { return e.first == key; });
+    if (held == c.codes.end()) {
+        c.codes.emplace_front(key, std::make_shared<Codes>());
+        if (c.codes.size() > 4) c.codes.pop_back();
+    } else {
+        c.codes.splice(c.codes.begin(), c.codes, held);
+    }
+    m_codes = c.codes.front().second;
     auto [it, fresh] = c.entries.try_emplace(key);
     if (fresh) {
-        it->second = {std::make_shared<std::map<std::vector<int64_t>, uint64_t>>(), std::make_shared<std::mutex>()};
+        it->second = {std::make_shared<ArrayContents::Seen>(), std::make_shared<std::mutex>()};
         if (c.order.size() >= 64) {  // a bound: the 64 most recent mappings
             c.entries.erase(c.order.back());
             c.order.pop_back();
@@ -366,19 +394,21 @@ ArrayContents::ArrayContents(const SystemPlan& plan, const Network& net)
 
 ArrayContents::~ArrayContents() = default;
 
-const std::vector<int32_t>& ArrayContents::codes(TileKey k) {
-    auto [it, fresh] = m_codes.try_emplace(k);
-    if (fresh) it->second = m_plan.mappers[size_t(k.first)]->tile_weight_columns(k.second);
-    return it->second;
+size_t ArrayContents::LoadHash::operator()(const std::vector<int64_t>& key) const {
+    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over the values
+    for (int64_t v : key) h = (h ^ uint64_t(v)) * 0x100000001b3ull;
+    return size_t(h);
 }
 
-void ArrayContents::hold(TileKey k, int delta) {
-    int& n = m_holders[k];
-    n += delta;
-    if (n == 0) {
-        m_holders.erase(k);
-        m_codes.erase(k);
+const std::vector<uint8_t>& ArrayContents::codes(TileKey k) {
+    std::lock_guard<std::mutex> lock(m_codes->mutex);
+    auto [it, fresh] = m_codes->tiles.try_emplace(k);
+    if (fresh) {
+        const std::vector<int32_t> w = m_plan.mappers[size_t(k.first)]->tile_weight_columns(k.second);
+        it->second.resize(w.size());
+        for (size_t i = 0; i < w.size(); ++i) it->second[i] = uint8_t(uint32_t(w[i]) & m_mask);
     }
+    return it->second;  // a map's element stays where it is as others are added
 }
 
 uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
@@ -407,17 +437,13 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
     if (fresh) {
         // A cell flips where the new weight's bit differs from the old one's (zero where nothing was).
         // The codes go column by column, so each old span's rows compare as contiguous runs.
-        const std::vector<int32_t>& now = codes({u.layer, u.tile});
+        const std::vector<uint8_t>& now = codes({u.layer, u.tile});
         uint64_t flips = 0;
-        auto count = [&](int a, int b, const int32_t* was, int was_rows, int was_base) {
+        auto count = [&](int a, int b, const uint8_t* was, int was_rows, int was_base) {
             for (int j = 0; j < N; ++j) {
-                const int32_t* is = &now[size_t(j) * size_t(rows) + size_t(a - lo)];
-                if (!was) {
-                    for (int r = 0; r < b - a; ++r) flips += ones(uint32_t(is[r]) & m_mask);
-                    continue;
-                }
-                const int32_t* w = was + size_t(j) * size_t(was_rows) + size_t(a - was_base);
-                for (int r = 0; r < b - a; ++r) flips += ones((uint32_t(is[r]) ^ uint32_t(w[r])) & m_mask);
+                const uint8_t* is = &now[size_t(j) * size_t(rows) + size_t(a - lo)];
+                const uint8_t* w = was ? was + size_t(j) * size_t(was_rows) + size_t(a - was_base) : nullptr;
+                flips += differing_bits(is, w, size_t(b - a));
             }
         };
         int row = lo;  // the old spans are disjoint and in row order
@@ -434,18 +460,10 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
         m_seen->emplace(key, flips);
     }
     // The new tile covers [lo, hi); the parts of older spans outside it stay.
-    hold({u.layer, u.tile}, 1);
     for (const auto& [start, s] : old) {
         array.erase(start);
-        if (start < lo) {
-            array[start] = {lo, s.layer, s.tile, s.base};
-            hold({s.layer, s.tile}, 1);
-        }
-        if (s.end > hi) {
-            array[hi] = {s.end, s.layer, s.tile, s.base};
-            hold({s.layer, s.tile}, 1);
-        }
-        hold({s.layer, s.tile}, -1);
+        if (start < lo) array[start] = {lo, s.layer, s.tile, s.base};
+        if (s.end > hi) array[hi] = {s.end, s.layer, s.tile, s.base};
     }
     array[lo] = {hi, u.layer, u.tile, lo};
     return known_flips;

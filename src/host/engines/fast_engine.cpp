@@ -450,9 +450,10 @@ SystemPlan choose_plan(const Network& net, const MacroParams& macro, const Syste
     uint64_t best_cycles = 0;
     bool have = false;
     auto consider = [&](SystemPlan p, int size, const std::string& how) {
-        if (have && cycles_lower_bound(p, net) >= best_cycles) return;  // cannot end first
+        const uint64_t bound = cycles_lower_bound(p, net);
+        if (have && bound >= best_cycles) return;  // cannot end first
         const uint64_t cycles = run_cycles(p, net);
-        DDCPIM_ASSERT(cycles >= cycles_lower_bound(p, net));
+        DDCPIM_ASSERT(cycles >= bound);
         if (!have || cycles < best_cycles) {
             p.choice = fmt::format("{} on {} of {} macros", how, size, M);
             best = std::move(p);

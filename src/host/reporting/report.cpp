@@ -196,7 +196,7 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
     return out;
 }
 
-nlohmann::ordered_json result_json(const SimResult& r) {
+nlohmann::ordered_json result_json(const SimResult& r, bool lean) {
     nlohmann::ordered_json j;
     j["network"] = r.network;
     j["mode"] = r.mode;
@@ -275,6 +275,20 @@ nlohmann::ordered_json result_json(const SimResult& r) {
         for (const Tensor& t : r.image_outputs) j["image_outputs"].push_back(t.data);
     }
     j["layers"] = nlohmann::ordered_json::array();
+    if (lean) {
+        for (const auto& l : r.layers) {
+            nlohmann::ordered_json layer = {{"name", l.name},
+                                            {"kind", l.kind},
+                                            {"cycles", l.cycles},
+                                            {"macro_cycles", l.macro_cycles},
+                                            {"host_cycles", l.host_cycles},
+                                            {"energy_uj", l.energy_uj()}};
+            if (!r.technology.empty())
+                for (auto& [name, v] : l.energy_pj) layer["energy_uj_by_component"][name] = v / 1e6;
+            j["layers"].push_back(std::move(layer));
+        }
+        return j;
+    }
     for (const auto& l : r.layers)
         j["layers"].push_back({{"name", l.name},
                                {"kind", l.kind},
@@ -386,14 +400,14 @@ nlohmann::ordered_json ablation_json(const std::vector<SimResult>& s) {
     return j;
 }
 
-nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify) {
+nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean) {
     nlohmann::ordered_json j;
     const bool complete = ddc.mismatch.empty() && baseline.mismatch.empty();
     j["network"] = ddc.network;
     j["mode"] = "compare";
     j["engine"] = ddc.engine;
-    j["ddc"] = result_json(ddc);
-    j["baseline"] = result_json(baseline);
+    j["ddc"] = result_json(ddc, lean);
+    j["baseline"] = result_json(baseline, lean);
     if (complete) j["speedup"] = speedup_json(ddc, baseline);
     // What doubled capacity buys at the system level.
     j["system"] = {{"macros_to_resident", {{"ddc", ddc.resident_macros_needed}, {"baseline", baseline.resident_macros_needed}}},
@@ -407,7 +421,7 @@ nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& basel
     j["host_cycles"] = ddc.host_cycles;
     if (verify) j["verified"] = ddc.verified && baseline.verified;
     else j["verified"] = nullptr;
-    j["layers"] = j["ddc"]["layers"];
+    if (!lean) j["layers"] = j["ddc"]["layers"];
     return j;
 }
 

@@ -35,12 +35,21 @@ Explorer::Explorer(std::string config, std::vector<Override> overrides)
     std::ostringstream text;
     text << f.rdbuf();
     m_text = text.str();
-    load({});  // a bad config fails here, not at the first point
+    load({}, true);  // a bad config fails here, not at the first point
+    m_tree = YAML::Load(m_text);
+    apply_overrides(m_tree, m_overrides);
 }
 
-ConfigFile Explorer::load(const std::vector<Override>& point) const {
-    // Parsed afresh for every point: a cloned node would lose the line and column
-    // that the tools' error messages give.
+ConfigFile Explorer::load(const std::vector<Override>& point, bool from_text) const {
+    if (!from_text) {
+        try {
+            YAML::Node root = YAML::Clone(m_tree);
+            apply_overrides(root, point);
+            return parse_config(root, m_path);
+        } catch (const UserError&) {
+            // again from the text, below: the same error with its line and column
+        }
+    }
     YAML::Node root = YAML::Load(m_text);
     apply_overrides(root, m_overrides);
     apply_overrides(root, point);
@@ -53,7 +62,8 @@ const Network& Explorer::network_for(const ConfigFile& cfg, const std::vector<Ov
         if (!macro_or_host_only(o)) key += "\n" + o.key + "=" + o.value;
     auto& net = m_networks[key];
     if (!net) {
-        net = std::make_shared<Network>(build_network(cfg));
+        // Built from the text: its layers keep their lines and columns for the errors that name them.
+        net = std::make_shared<Network>(build_network(load(point, true)));
         ++m_built;
     }
     return *net;
@@ -73,7 +83,17 @@ const cost::Technology* Explorer::technology(const std::string& path) {
 nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode, bool lean) {
     if (mode != "ddc" && mode != "baseline" && mode != "compare")
         throw UserError({}, "mode: expected ddc, baseline or compare, got '" + mode + "'");
-    const ConfigFile cfg = load(point);
+    try {
+        return evaluate_config(load(point), point, mode, lean);
+    } catch (const UserError&) {
+        // A config read from the parsed tree has no line and column: again from the text, for the error
+        // the tools give.
+    }
+    return evaluate_config(load(point, true), point, mode, lean);
+}
+
+nlohmann::ordered_json Explorer::evaluate_config(const ConfigFile& cfg, const std::vector<Override>& point,
+                                                 const std::string& mode, bool lean) {
     const Network& net = network_for(cfg, point);
     std::vector<host::SimResult> results;
     for (const char* m : {"ddc", "baseline"}) {

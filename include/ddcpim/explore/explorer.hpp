@@ -42,12 +42,18 @@ public:
     size_t networks_built() const { return m_built; }
 
 private:
-    ConfigFile load(const std::vector<Override>& point) const;
+    // The point's config. A point is read from a copy of the file's tree, parsed once (a copy has no line
+    // and column); where that fails, or anything after it, the point is read again from the text, so that
+    // the error names the line and column as the tools do (from_text).
+    ConfigFile load(const std::vector<Override>& point, bool from_text = false) const;
+    nlohmann::ordered_json evaluate_config(const ConfigFile& cfg, const std::vector<Override>& point,
+                                           const std::string& mode, bool lean);
     const Network& network_for(const ConfigFile& cfg, const std::vector<Override>& point);
     const cost::Technology* technology(const std::string& path);
 
     std::string m_path;
     std::string m_text;                // the file, read once
+    YAML::Node m_tree;                 // and parsed, with the session's overrides
     std::vector<Override> m_overrides; // the session's, under every point
     std::map<std::string, std::shared_ptr<const Network>> m_networks;
     std::map<std::string, std::unique_ptr<cost::Technology>> m_technologies;

@@ -671,6 +671,18 @@ echo "Submitted batch job 1"
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("--check rejected point 3", r.stderr)
         self.assertFalse((self.dir / "bad.csv").exists(), "no point ran before the grid was checked")
+        # A grid big enough for the check to share its points among two processes: the first rejected point
+        # in the grid's order, as one process finds it (points 601 to 1,200 are all bad).
+        big = self.spec(f"networks: [{TINY}]\nmodes: [ddc]\n"
+                        "grid: {macro.rows: [128, 100000], macro.clock_mhz: [" + ", ".join(map(str, range(100, 700))) + "]}\n")
+        said = []
+        for jobs in ("1", "2"):
+            r = self.sweep("run", big, "--out", self.dir / "big.csv", "--jobs", jobs)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            said.append([l for l in r.stderr.splitlines() if "rejected" in l])
+        self.assertIn("--check rejected point 601", said[0][0])
+        self.assertEqual(said[0], said[1])
+        self.assertFalse((self.dir / "big.csv").exists())
 
     def test_plot_writes_pngs(self):
         spec = self.spec(f"networks: [{TINY}]\nmodes: [compare]\n"

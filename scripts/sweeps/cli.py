@@ -66,7 +66,7 @@ def cmd_run(args):
     res = Results(spec, args.out)
     pending = [p for p in points if not res.done(p)]
     if pending:   # a bad value anywhere in the grid stops the run before its first point, as `jobs` does
-        check_every_point(spec, pending, bin_path)
+        check_every_point(spec, pending, bin_path, jobs)
     how = f", {plural(min(jobs, len(pending)), 'job')} at a time" if engine == "clocked" else \
         ", on the fast engine in this process" if route.workers(pending) == 1 else \
         f", on the fast engine in {route.workers(pending)} worker processes"

@@ -187,8 +187,11 @@ class FastRoute:
         synced = time.monotonic()
         pool = multiprocessing.get_context("fork").Pool(self.workers(pending), initializer=_worker_start)
         try:
-            # Small chunks keep the workers busy to the end; imap gives the results in the points' order.
-            for k, rows, kept, kind, err, secs in pool.imap(_worker_evaluate, range(len(pending)), chunksize=4):
+            # Runs of neighbouring points per worker: they share tiles, whose counts a worker keeps (a chunk of
+            # 4 alternating between the workers had both count every mapping); eight chunks a worker still
+            # keep both busy to the end. imap gives the results in the points' order.
+            chunk = max(4, len(pending) // (self.workers(pending) * 8))
+            for k, rows, kept, kind, err, secs in pool.imap(_worker_evaluate, range(len(pending)), chunksize=chunk):
                 if pending[k].index in self.keep:
                     self.kept[pending[k].index] = (kept, None if kept is not None else err)
                 synced = self._finish(spec, points, pending, k, rows, kind, err, secs, synced, finish)

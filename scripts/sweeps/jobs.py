@@ -9,6 +9,7 @@ The lines run the clocked engine by default: this is the route for verification 
 the clocked figures of a sweep; `jobs --engine fast` writes lines with ddcpim_sim --engine fast.
 """
 import json
+import multiprocessing
 import shlex
 import subprocess
 import sys
@@ -35,24 +36,52 @@ def json_of(point, results_dir):
     return Path(results_dir) / f"{point.slug()}.json"
 
 
-def check_every_point(spec, pending, bin_path):
-    """Validates every pending point's config as `ddcpim_sim --check` would, in this process with the
-    ddcpim module (milliseconds a point: the config is parsed, nothing is built or simulated), so that a
-    bad value anywhere in the grid stops `jobs` before a job list exists. Skipped, with a note, where the
-    module is not built (sanitizer builds)."""
+# The points a parallel check's workers validate: set before they are forked, read in them.
+_CHECK = {}
+
+
+def _first_rejected(span):
+    """(index in the pending list, message) of the first point of pending[a:b] the module rejects, or None."""
+    a, b = span
+    ddcpim, pending, models = _CHECK["ddcpim"], _CHECK["pending"], {}
+    for k in range(a, b):
+        p = pending[k]
+        try:
+            model = models.get(p.network) or models.setdefault(p.network, ddcpim.Model(str(p.config_path())))
+            model.validate(p.params)
+        except ddcpim.ConfigError as e:
+            return k, str(e)
+    return None
+
+
+def check_every_point(spec, pending, bin_path, jobs=1):
+    """Validates every pending point's config as `ddcpim_sim --check` would, with the ddcpim module
+    (a millisecond a point: the config is parsed, nothing is built or simulated), so that a bad value
+    anywhere in the grid stops `jobs` or `run` before anything is written. With jobs > 1 and enough points,
+    forked processes share the points; the first rejected point in the grid's order is reported either way.
+    Skipped, with a note, where the module is not built (sanitizer builds)."""
     try:
         ddcpim = load_module(bin_path)
     except SweepError:
         note("the ddcpim module is not built beside --bin: only the first point is checked")
         return
-    models = {}
     t0 = time.monotonic()
-    for p in pending:
-        try:
-            model = models.get(p.network) or models.setdefault(p.network, ddcpim.Model(str(p.config_path())))
-            model.validate(p.params)
-        except ddcpim.ConfigError as e:
-            raise spec.rejected_message(p, str(e), "--check")
+    workers = max(1, min(jobs, len(pending) // 256))
+    _CHECK.update(ddcpim=ddcpim, pending=pending)
+    try:
+        if workers == 1:
+            found = [_first_rejected((0, len(pending)))]
+        else:
+            step = -(-len(pending) // workers)
+            spans = [(a, min(a + step, len(pending))) for a in range(0, len(pending), step)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                found = pool.map(_first_rejected, spans)
+    finally:
+        _CHECK.clear()
+    rejected = [f for f in found if f is not None]
+    if rejected:
+        k, message = min(rejected)
+        raise spec.rejected_message(pending[k], message, "--check")
     note(f"checked the config of all {len(pending)} pending points ({fmt_secs(time.monotonic() - t0)})")
 
 

@@ -229,11 +229,13 @@ int search_macros_to_resident(const std::vector<LayerPlacement>& layers, const M
 int macros_to_resident(const std::vector<LayerPlacement>& layers, const MacroParams& m) {
     // The answer depends only on the tiles' footprints and modes, in layer order, and the array's rows
     // and segments; the candidates of one run and the points of a sweep ask it again and again.
-    std::string key = fmt::format("{}/{}", m.rows, m.segment_rows);
+    // The key holds them as raw bytes: a network's thousands of tiles, every candidate of every point.
+    std::string key;
+    auto put = [&key](int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(m.rows), put(m.segment_rows);
     for (const auto& l : layers) {
-        key += l.mac ? '|' : '-';
-        for (const TileShape& t : l.tiles)
-            key += fmt::format("{}{},", t.mode == macro::Mode::Depthwise ? "d" : "", tile_footprint(t, m));
+        put(l.mac ? -1 : -2);
+        for (const TileShape& t : l.tiles) put(t.mode == macro::Mode::Depthwise ? -3 - tile_footprint(t, m) : tile_footprint(t, m));
     }
     static std::mutex mutex;
     static std::unordered_map<std::string, int> known;

@@ -91,6 +91,12 @@ private:
     std::string m_key;  // the tiles and the input bits ("" for a network without a build_id: nothing kept)
 };
 
+// The array bits a run's loads flip, per layer: each macro's loads in the plan's order (its placement
+// loads, then image by image its layers' units that load), followed through ArrayContents. A macro takes
+// its loads in that order whatever the timing, so the answer depends on the plan only and is kept for the
+// next run with the same tiles and loads (a sweep's points that change only buses or write ports).
+std::vector<uint64_t> load_toggles(const SystemPlan& plan, const Network& net);
+
 // The arrays of a run's macros, followed through their loads: how many bits each load changes.
 // Loads repeat (a stream of images reloads the same tiles in the same order), so each distinct
 // (what the rows held, what is written) is counted once and remembered.

@@ -469,4 +469,50 @@ uint64_t ArrayContents::load(int macro, const WorkUnit& u) {
     return known_flips;
 }
 
+std::vector<uint64_t> load_toggles(const SystemPlan& plan, const Network& net) {
+    const size_t layers = net.desc.layers.size(), images = size_t(plan.options.images);
+    // Each macro's loads: its placement loads, then for each of `repeats` images its layers' units that load.
+    auto each_load = [&](size_t repeats, auto&& visit) {
+        for (int m = 0; m < plan.macro.macros; ++m) {
+            for (const WorkUnit& u : plan.placement_loads[size_t(m)]) visit(m, u, true);
+            for (size_t i = 0; i < repeats; ++i)
+                for (size_t l = 0; l < layers; ++l)
+                    for (const WorkUnit& u : plan.units[l][size_t(m)])
+                        if (u.load) visit(m, u, false);
+        }
+    };
+    // The key: the tiles, the images, and each macro's loads for one image (every image repeats them) with
+    // the placement's first (macro, layer, tile and row of each), as raw bytes.
+    std::string key;
+    if (net.build_id != 0) {
+        key = tiles_signature(plan, net);
+        auto put = [&key](int32_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+        put(int32_t(images));
+        int last = -1;
+        each_load(1, [&](int m, const WorkUnit& u, bool placed) {
+            if (m != last) put(-1 - m), last = m;
+            put(placed ? -1 - u.layer : u.layer), put(u.tile), put(u.row_base);
+        });
+    }
+    static std::mutex mutex;
+    static std::list<std::pair<std::string, std::vector<uint64_t>>> kept;  // most recent first
+    if (!key.empty()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto it = kept.begin(); it != kept.end(); ++it)
+            if (it->first == key) {
+                kept.splice(kept.begin(), kept, it);
+                return kept.front().second;
+            }
+    }
+    ArrayContents arrays(plan, net);
+    std::vector<uint64_t> toggles(layers, 0);
+    each_load(images, [&](int m, const WorkUnit& u, bool) { toggles[size_t(u.layer)] += arrays.load(m, u); });
+    if (!key.empty()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        kept.emplace_front(std::move(key), toggles);
+        if (kept.size() > 64) kept.pop_back();
+    }
+    return toggles;
+}
+
 }  // namespace ddcpim::host

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <variant>
 #include <queue>
 #include <set>
 #include <thread>
@@ -36,17 +40,16 @@ Point after_wait(Point p, uint64_t d) { return d ? before(p.edge + d) : p; }
 
 class Replay {
 public:
-    // count_data: follow the arrays' contents for the write flips (off when only the timing is wanted).
-    Replay(const SystemPlan& plan, const Network& net, SimResult& r, bool count_data = true)
-        : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()),
-          m_arrays(plan, net), m_count_data(count_data) {
+    // The timing and the data-independent events; the write flips follow from the plan alone (load_toggles).
+    Replay(const SystemPlan& plan, const Network& net, SimResult& r)
+        : m_plan(plan), m_net(net), m_r(r), m_images(size_t(plan.options.images)), m_layers(net.desc.layers.size()) {
+        m_full_runs.resize(m_layers);
         m_time.resize(m_images, m_layers);
         m_done_tasks.assign(m_images * m_layers, 0);
         m_known.assign(m_images, std::vector<char>(m_layers, 0));
         m_producers_left.assign(m_images, std::vector<int>(m_layers, 0));
         m_parts_left.assign(m_images, std::vector<int>(m_layers, 0));
         m_waiting.assign(m_images, std::vector<std::vector<int>>(m_layers));
-        m_full_runs.resize(m_layers);
         for (size_t i = 0; i < m_images; ++i)
             for (size_t l = 0; l < m_layers; ++l) {
                 for (int id : net.desc.layers[l].input_ids) m_producers_left[i][l] += id >= 0;
@@ -281,7 +284,6 @@ private:
                 const WorkUnit& u = units[w.unit];
                 const TileShape& t = m_plan.placement.layers[size_t(u.layer)].tiles[size_t(u.tile)];
                 command(w, m, load_cost(mp, t.rows_used), m_r.layers[size_t(u.layer)]);
-                if (m_count_data) m_r.layers[size_t(u.layer)].events.write_toggles += m_arrays.load(m, u);
                 w.stage = Stage::Runs;
                 w.first = u.first;
                 push(w.now, m);
@@ -404,8 +406,6 @@ private:
     std::set<Request> m_requests;
     uint64_t m_host_free = 0, m_channel_free = 0;
     std::vector<char> m_done_tasks;
-    ArrayContents m_arrays;
-    bool m_count_data;
     std::vector<std::vector<FullRun>> m_full_runs;  // per layer and tile, once known
     std::priority_queue<std::pair<uint64_t, int>, std::vector<std::pair<uint64_t, int>>, std::greater<>> m_events;
 };
@@ -430,12 +430,51 @@ SystemPlan on_first(const Network& net, MacroParams macro, const SystemOptions& 
 uint64_t run_cycles(const SystemPlan& plan, const Network& net) {
     SimResult r;
     describe_layers(plan, net, r);
-    Replay replay(plan, net, r, false);
+    Replay replay(plan, net, r);
     replay.run();
     uint64_t end = 0;
     for (const auto& image : replay.timeline().host_end)
         for (uint64_t e : image) end = std::max(end, e);
     return end;
+}
+
+}  // namespace
+
+namespace {
+
+// What choose_plan learnt of a candidate: whether its placement is fully resident and how many tile
+// copies replication made (so that the next try knows which candidates exist), and its run's cycles or,
+// when it was not replayed, its lower bound.
+struct Tried {
+    bool fully_resident = false;
+    int copies = 0;
+    bool replayed = false;
+    uint64_t cycles = 0;  // the run's cycles when replayed, else its lower bound
+};
+
+// A candidate depends on the network, every parameter but the number of macros (it is planned on `size`
+// of them; the others idle and, gated, stay off), the images and how it is built. Sweeping the macros
+// tries the smaller sizes again at every point: what was learnt is kept in the process. Every declared
+// macro, memory and system parameter is in the key.
+std::string candidate_key(const Network& net, const MacroParams& m, const SystemOptions& o, int size, bool stream,
+                          bool replicate) {
+    std::string k = fmt::format("{}|{}|{}|{}|{}|{}|{}", net.build_id, size, stream, replicate, o.images, o.ops_per_cycle,
+                                o.wake_cycles);
+    for (const auto& d : macro_param_decls())
+        if (std::string(d.name) != "macros") std::visit([&](auto member) { k += fmt::format("|{}", m.*member); }, d.member);
+    for (const auto& d : memory_param_decls()) std::visit([&](auto member) { k += fmt::format("|{}", o.memory.*member); }, d.member);
+    for (const auto& d : system_param_decls()) std::visit([&](auto member) { k += fmt::format("|{}", o.system.*member); }, d.member);
+    return k;
+}
+
+struct TriedCache {
+    std::mutex mutex;
+    std::unordered_map<std::string, Tried> known;
+};
+
+TriedCache& tried_cache() {
+    static TriedCache c;
+    return c;
 }
 
 }  // namespace
@@ -446,32 +485,65 @@ SystemPlan choose_plan(const Network& net, const MacroParams& macro, const Syste
     std::vector<int> sizes = {M};
     for (int k = 1; k < M; k *= 2) sizes.push_back(k);
     const bool is_static = options.system.residency == "static";
+    const bool keep = net.build_id != 0;  // a network built once (build_network) can be known again
     SystemPlan best;
     uint64_t best_cycles = 0;
     bool have = false;
-    auto consider = [&](SystemPlan p, int size, const std::string& how) {
-        const uint64_t bound = cycles_lower_bound(p, net);
-        if (have && bound >= best_cycles) return;  // cannot end first
-        const uint64_t cycles = run_cycles(p, net);
-        DDCPIM_ASSERT(cycles >= bound);
-        if (!have || cycles < best_cycles) {
-            p.choice = fmt::format("{} on {} of {} macros", how, size, M);
-            best = std::move(p);
-            best_cycles = cycles;
-            have = true;
+    // Tries one candidate: replays it unless its lower bound cannot beat the best so far, and takes it
+    // when its run ends first (the first of those on a tie). A candidate known from an earlier call is
+    // planned again only when it is taken.
+    auto consider = [&](int size, bool stream, bool replicate) {
+        const std::string key = keep ? candidate_key(net, macro, options, size, stream, replicate) : std::string();
+        std::optional<Tried> known;
+        if (keep) {
+            TriedCache& c = tried_cache();
+            std::lock_guard<std::mutex> lock(c.mutex);
+            if (auto it = c.known.find(key); it != c.known.end()) known = it->second;
         }
+        auto how = [&](const Tried& t) {
+            return replicate ? fmt::format("static placement, {} tile cop{} (replicated)", t.copies, t.copies == 1 ? "y" : "ies")
+                   : stream && is_static ? std::string("every layer streamed")
+                   : is_static ? std::string("static placement") : std::string("streamed");
+        };
+        auto take = [&](SystemPlan p, const Tried& t) {
+            p.choice = fmt::format("{} on {} of {} macros", how(t), size, M);
+            best = std::move(p);
+            best_cycles = t.cycles;
+            have = true;
+        };
+        if (known && replicate && known->copies == 0) return *known;  // replication made no copy: no candidate
+        if (known && (known->replayed || (have && known->cycles >= best_cycles))) {
+            if (known->replayed && (!have || known->cycles < best_cycles))
+                take(on_first(net, macro, options, size, stream, replicate), *known);
+            return *known;
+        }
+        SystemPlan p = on_first(net, macro, options, size, stream, replicate);
+        Tried t;
+        t.fully_resident = p.placement.fully_resident();
+        t.copies = p.placement.tile_copies();
+        if (!replicate || t.copies > 0) {
+            t.cycles = cycles_lower_bound(p, net);
+            if (!have || t.cycles < best_cycles) {
+                const uint64_t cycles = run_cycles(p, net);
+                DDCPIM_ASSERT(cycles >= t.cycles);
+                t.cycles = cycles;
+                t.replayed = true;
+                if (!have || cycles < best_cycles) take(std::move(p), t);
+            }
+        }
+        if (keep) {
+            TriedCache& c = tried_cache();
+            std::lock_guard<std::mutex> lock(c.mutex);
+            if (c.known.size() >= 65536) c.known.clear();  // a bound on a long sweep's memory
+            c.known[key] = t;
+        }
+        return t;
     };
     for (bool stream : is_static ? std::vector<bool>{false, true} : std::vector<bool>{true})
         for (int size : sizes) {
-            SystemPlan p = on_first(net, macro, options, size, stream, false);
             // With every tile resident, the same placement with the hot tiles copied onto the room left.
-            const bool replicable = is_static && !stream && p.placement.fully_resident();
-            consider(std::move(p), size, stream && is_static ? "every layer streamed" : is_static ? "static placement" : "streamed");
-            if (replicable) {
-                SystemPlan r = on_first(net, macro, options, size, false, true);
-                const int copies = r.placement.tile_copies();
-                if (copies > 0) consider(std::move(r), size, fmt::format("static placement, {} tile cop{} (replicated)", copies, copies == 1 ? "y" : "ies"));
-            }
+            const Tried plain = consider(size, stream, false);
+            if (is_static && !stream && plain.fully_resident) consider(size, false, true);
         }
     return best;
 }
@@ -486,6 +558,8 @@ SimResult run_fast(const Network& net, const MacroParams& macro, const SystemOpt
     Replay replay(plan, net, result);
     replay.run();
     summarise_timeline(plan, replay.timeline(), result);
+    const std::vector<uint64_t> toggles = load_toggles(plan, net);
+    for (size_t l = 0; l < toggles.size(); ++l) result.layers[l].events.write_toggles += toggles[l];
     // The data-dependent events: each image's activations (one reference inference each, on every
     // core) through every MAC layer's tiles.
     const ActivityCounter counter(plan, net);

@@ -414,6 +414,35 @@ TEST(ThroughputPlacement, StaticNeverSpendsMoreEnergyPerImagePastTheKneeWhenGate
     }
 }
 
+TEST(ThroughputPlacement, CandidatesKnownFromEarlierRunsChooseAsAFreshNetworkDoes) {
+    // choose_plan keeps what it learnt of each candidate (per network and every parameter but the macros),
+    // and the fast engine the loads' flips per plan: a run after runs on other macro counts, which tried the
+    // same smaller candidates, gives what a copy of the network that never ran gives.
+    const ConfigFile cfg = load_config(test::source_path("configs/tiny_residual.yaml"));
+    const Network warm = build_network(cfg);
+    for (const char* residency : {"static", "stream"})
+        for (int images : {1, 3}) {
+            host::SystemOptions o = host::system_options(cfg, images);
+            o.system.residency = residency;
+            for (int M : {1, 2, 4, 8, 16, 2, 8}) {
+                MacroParams m = cfg.macro;
+                m.macros = M;
+                const Network cold = build_network(cfg);
+                const host::SimResult a = host::run_fast(warm, m, o), b = host::run_fast(cold, m, o);
+                const std::string at = fmt::format("{} residency, {} images, M={}", residency, images, M);
+                EXPECT_EQ(a.placement_choice, b.placement_choice) << at;
+                EXPECT_EQ(a.total_cycles, b.total_cycles) << at;
+                EXPECT_EQ(a.image_done, b.image_done) << at;
+                EXPECT_EQ(a.macro_busy_cycles, b.macro_busy_cycles) << at;
+                for (size_t l = 0; l < a.layers.size(); ++l) {
+                    EXPECT_EQ(a.layers[l].cycles, b.layers[l].cycles) << at << " " << a.layers[l].name;
+                    EXPECT_EQ(a.layers[l].events.write_toggles, b.layers[l].events.write_toggles) << at;
+                    EXPECT_EQ(a.layers[l].events.offchip_bits, b.layers[l].events.offchip_bits) << at;
+                }
+            }
+        }
+}
+
 TEST(ThroughputPlacement, TakesTheCandidateWhoseRunEndsFirstAndTrafficKeepsTheRule) {
     // Five layers of 3 tiles on 8 macros, two images: every candidate is replayed, the chosen one's run is the
     // shortest of them, and placement: traffic is the residency's rule on all 8 macros.

@@ -120,6 +120,9 @@ class Networks(unittest.TestCase):
                 f.pop("layers"), l.pop("layers")
             full.pop("config"), full.pop("layers", None)
             self.assertEqual(differences(full, lean), [])
+        # The resolved config is written once per point and kept: each point gets its own.
+        for rows in (64, 128, 64):
+            self.assertIn(f"rows: {rows}\n", m.evaluate({"macro.rows": rows})["config"])
 
 
 class Errors(unittest.TestCase):

@@ -111,13 +111,28 @@ nlohmann::ordered_json Explorer::evaluate_config(const ConfigFile& cfg, const st
         mode == "compare" ? host::compare_json(results[0], results[1], false, lean) : host::result_json(results[0], lean);
     j["accuracy"] = accuracy_json(cfg);
     if (lean) return j;  // no config either
-    YAML::Emitter em;  // as ddcpim_sim's --json: the resolved config
-    em << resolved_config_yaml(cfg);
-    j["config"] = em.c_str();
+    j["config"] = config_text(cfg, point);
     return j;
 }
 
 void Explorer::validate(const std::vector<Override>& point) const { load(point); }
+
+const std::string& Explorer::config_text(const ConfigFile& cfg, const std::vector<Override>& point) {
+    // The resolved config follows from the file, the session's overrides and the point's: written once per
+    // point, the most recent few kept (a notebook asks the same point again).
+    std::string key;
+    for (const Override& o : point) (key += o.key) += '\0', (key += o.value) += '\0';
+    for (auto it = m_config_texts.begin(); it != m_config_texts.end(); ++it)
+        if (it->first == key) {
+            m_config_texts.splice(m_config_texts.begin(), m_config_texts, it);
+            return m_config_texts.front().second;
+        }
+    YAML::Emitter em;  // as ddcpim_sim's --json
+    em << resolved_config_yaml(cfg);
+    m_config_texts.emplace_front(std::move(key), em.c_str());
+    if (m_config_texts.size() > 16) m_config_texts.pop_back();
+    return m_config_texts.front().second;
+}
 
 std::string Explorer::resolved_config(const std::vector<Override>& point) const {
     YAML::Emitter em;

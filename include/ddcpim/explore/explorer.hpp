@@ -7,6 +7,7 @@
 // changes the network, its weights or the precisions builds another.
 #pragma once
 
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,6 +51,7 @@ private:
                                            const std::string& mode, bool lean);
     const Network& network_for(const ConfigFile& cfg, const std::vector<Override>& point);
     const cost::Technology* technology(const std::string& path);
+    const std::string& config_text(const ConfigFile& cfg, const std::vector<Override>& point);
 
     std::string m_path;
     std::string m_text;                // the file, read once
@@ -58,6 +60,7 @@ private:
     std::map<std::string, std::shared_ptr<const Network>> m_networks;
     std::map<std::string, std::unique_ptr<cost::Technology>> m_technologies;
     size_t m_built = 0;
+    std::list<std::pair<std::string, std::string>> m_config_texts;  // a point's overrides -> its resolved config
 };
 
 }  // namespace ddcpim::explore

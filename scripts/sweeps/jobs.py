@@ -10,6 +10,7 @@ the clocked figures of a sweep; `jobs --engine fast` writes lines with ddcpim_si
 """
 import json
 import multiprocessing
+import os
 import shlex
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def cmd_jobs(args):
     pending = [p for p in points if not json_of(p, rdir).exists()]
     lines = [job_line(p, bin_path, rdir, args.verify, args.engine) for p in pending]
     if pending and not args.no_check:
-        check_every_point(spec, pending, bin_path)
+        check_every_point(spec, pending, bin_path, os.cpu_count() or 1)
     if pending and len(pending) == len(points) and not args.no_check:
         # The first job runs here: if ddcpim_sim rejects the spec, no job list is written. Not when
         # results are there already: the parameter names have passed then.

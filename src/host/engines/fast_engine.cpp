@@ -5,12 +5,12 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
-#include <variant>
 #include <queue>
 #include <set>
 #include <thread>
 #include <tuple>
+#include <unordered_map>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -437,10 +437,6 @@ uint64_t run_cycles(const SystemPlan& plan, const Network& net) {
         for (uint64_t e : image) end = std::max(end, e);
     return end;
 }
-
-}  // namespace
-
-namespace {
 
 // What choose_plan learnt of a candidate: whether its placement is fully resident and how many tile
 // copies replication made (so that the next try knows which candidates exist), and its run's cycles or,

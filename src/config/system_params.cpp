@@ -33,7 +33,9 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
                    "batch gives its own N)", &P::images, 1, 65536, {}},
         {"power_gating", "switch a macro's supply off while it has no work: a macro with none in the run is off "
                          "throughout, one with work wakes before its first command (the technology file's wake_ns "
-                         "and wake_pj_per_mm2) and leaks until its last; false: every macro leaks for the whole run",
+                         "and wake_pj_per_mm2) and leaks until its last, except asleep in a wait longer than its "
+                         "wake-up (only its array cells then leak, at retention_leakage, if it holds resident "
+                         "tiles); false: every macro leaks for the whole run",
          &P::power_gating, 0, 0, {}},
         {"prefetch", "load a streamed layer's first tile on each macro as soon as the macro is free, before the "
                      "layer's input is ready (read from the off-chip memory like any load; its runs still wait for "

@@ -102,6 +102,21 @@ class Networks(unittest.TestCase):
         self.assertEqual(m.evaluate({"macro.rows": 128})["macro"]["macros"], 2)
         self.assertIn("rows: 128", m.check({"macro.rows": 128}))
 
+    def test_a_point_reads_the_config_the_command_line_reads(self):
+        # Points that leave the network alone take it from the file's, parsed once (explorer.cpp); the
+        # others (the macro's precisions are the network's defaults) read the whole tree again.
+        m = ddcpim.Model(FASHION, overrides=["macro.macros=2"])
+        points = [{}, {"macro.rows": 64}, {"macro.input_bits": 4}, {"macro.weight_bits": 6, "macro.rows": 128},
+                  {"system.images": 3, "memory.latency": 7}, {"host.ops_per_cycle": 4}, {"technology": "none"},
+                  {"limits.pairing_bytes": 10 ** 9}, {"network.activation_bits": 6}, {"fcc.policy": "all"}]
+        for point in points:
+            args = [SIM, "--config", FASHION, "--print-config", "--set", "macro.macros=2"]
+            for k, v in point.items():
+                args += ["--set", f"{k}={v}"]
+            cli = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+            cli = "\n".join(line for line in cli.splitlines() if not line.startswith("#"))
+            self.assertEqual(m.check(point).strip(), cli.strip(), point)
+
     def test_lean_keeps_what_a_sweep_writes(self):
         m = ddcpim.Model(TINY)
         for mode in ("compare", "ddc"):

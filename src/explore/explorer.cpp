@@ -1,5 +1,6 @@
 #include "ddcpim/explore/explorer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,14 +36,23 @@ Explorer::Explorer(std::string config, std::vector<Override> overrides)
     std::ostringstream text;
     text << f.rdbuf();
     m_text = text.str();
-    load({}, true);  // a bad config fails here, not at the first point
+    m_base = load({}, true);  // a bad config fails here, not at the first point
     m_tree = YAML::Load(m_text);
     apply_overrides(m_tree, m_overrides);
+    m_sections = YAML::Clone(m_tree);
+    m_sections.remove("network");
 }
 
 ConfigFile Explorer::load(const std::vector<Override>& point, bool from_text) const {
     if (!from_text) {
         try {
+            // A point that leaves the network alone reads only the other sections (a tenth of the tree) and
+            // takes the network, parsed once, from the file's.
+            if (std::all_of(point.begin(), point.end(), macro_or_host_only)) {
+                YAML::Node root = YAML::Clone(m_sections);
+                apply_overrides(root, point);
+                if (std::optional<ConfigFile> cfg = parse_config_sections(root, m_path, m_base)) return std::move(*cfg);
+            }
             YAML::Node root = YAML::Clone(m_tree);
             apply_overrides(root, point);
             return parse_config(root, m_path);

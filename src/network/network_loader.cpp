@@ -284,12 +284,13 @@ const std::vector<LimitDecl>& limit_decls() {
     return d;
 }
 
-ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
-    StrictNode top(root, path);
+namespace {
+// Every top-level section but network: macro, memory, system, weights, technology, accuracy, host, fcc,
+// limits (the limits land in cfg.network.limits).
+void parse_sections(StrictNode& top, const YAML::Node& root, const std::string& path, ConfigFile& cfg) {
     if (!root.IsDefined() || root.IsNull())
         throw UserError({path}, "empty config: expected a mapping with at least network: (docs/config.md)");
     if (!root.IsMap()) top.fail("expected a mapping with keys macro, weights, network");
-    ConfigFile cfg;
     cfg.path = path;
     if (auto m = top.optional_child("macro")) cfg.macro = parse_macro_params(*m);
     if (auto m = top.optional_child("memory")) cfg.memory = parse_memory_params(*m);
@@ -329,6 +330,13 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
         lim->reject_unknown_keys();
     }
 
+}
+}  // namespace
+
+ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
+    StrictNode top(root, path);
+    ConfigFile cfg;
+    parse_sections(top, root, path, cfg);
     StrictNode net = top.child("network");
     net.expect_map();
     NetworkDesc& nd = cfg.network;
@@ -366,6 +374,22 @@ ConfigFile parse_config(const YAML::Node& root, const std::string& path) {
         LayerDesc& l = nd.layers[static_cast<size_t>(d.layer)];
         if (!d.paired && !l.fcc.from_layer) l.fcc.mode = PairSpec::Mode::None;
     }
+    return cfg;
+}
+
+std::optional<ConfigFile> parse_config_sections(const YAML::Node& root, const std::string& path,
+                                                const ConfigFile& network_from) {
+    StrictNode top(root, path);
+    ConfigFile cfg;
+    parse_sections(top, root, path, cfg);
+    // The macro's precisions are the network's defaults: changed, the network must be read again.
+    if (cfg.macro.input_bits != network_from.macro.input_bits || cfg.macro.weight_bits != network_from.macro.weight_bits)
+        return std::nullopt;
+    top.reject_unknown_keys();
+    const Limits limits = cfg.network.limits;
+    cfg.network = network_from.network;
+    cfg.network.limits = limits;
+    cfg.fcc_policy = network_from.fcc_policy;
     return cfg;
 }
 

@@ -56,6 +56,8 @@ private:
     std::string m_path;
     std::string m_text;                // the file, read once
     YAML::Node m_tree;                 // and parsed, with the session's overrides
+    YAML::Node m_sections;             // the same without its network section
+    ConfigFile m_base;                 // m_tree's config, read once
     std::vector<Override> m_overrides; // the session's, under every point
     std::map<std::string, std::shared_ptr<const Network>> m_networks;
     std::map<std::string, std::unique_ptr<cost::Technology>> m_technologies;

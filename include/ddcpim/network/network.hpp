@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,12 @@ nlohmann::ordered_json accuracy_json(const ConfigFile& config);
 // Reads and checks a config (structure, keys, types, shapes). Throws UserError.
 ConfigFile load_config(const std::string& path, const std::vector<Override>& overrides = {});
 ConfigFile parse_config(const YAML::Node& root, const std::string& path);
+// A config tree without its network section (`root` must have none), completed with the network, the
+// limits aside, and the pairing decisions of `network_from`: what parse_config would give for the tree with
+// network_from's network section, provided no override reached the network or its fcc section. nullopt when
+// the macro's precisions (the network's default precisions) differ from network_from's.
+std::optional<ConfigFile> parse_config_sections(const YAML::Node& root, const std::string& path,
+                                                const ConfigFile& network_from);
 
 // Produces the integer parameters (synthetic or from npy files) and validates
 // them: ranges, complementary pairs. Throws UserError.

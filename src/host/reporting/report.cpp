@@ -19,6 +19,15 @@ std::string count_text(int64_t n) {
     }
     return out + " ";
 }
+
+// nlohmann's ordered_map is a vector of pair<const string, json>; the pair's move may throw, so the
+// vector copies its members, deeply, each time it grows. Objects that hold big members (a result holds
+// every layer) get their room up front.
+nlohmann::ordered_json object_with_room(size_t keys) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    j.get_ref<nlohmann::ordered_json::object_t&>().reserve(keys);
+    return j;
+}
 }  // namespace
 
 std::string layer_table(const SimResult& r) {
@@ -197,7 +206,7 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
 }
 
 nlohmann::ordered_json result_json(const SimResult& r, bool lean) {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = object_with_room(40);
     j["network"] = r.network;
     j["mode"] = r.mode;
     j["engine"] = r.engine;
@@ -289,45 +298,50 @@ nlohmann::ordered_json result_json(const SimResult& r, bool lean) {
         }
         return j;
     }
-    for (const auto& l : r.layers)
-        j["layers"].push_back({{"name", l.name},
-                               {"kind", l.kind},
-                               {"shape", l.shape},
-                               {"mapping", l.mapping},
-                               {"pairs_used", l.pairs_used},
-                               {"macs", l.macs},
-                               {"mvms", l.mvms},
-                               {"tiles", l.tiles},
-                               {"cycles", l.cycles},
-                               {"macro_cycles", l.macro_cycles},
-                               {"host_cycles", l.host_cycles},
-                               {"compute_cycles", l.compute},
-                               {"weight_load_cycles", l.weight_load},
-                               {"input_load_cycles", l.input_load},
-                               {"stall_cycles", l.stall},
-                               {"utilization", l.utilization},
-                               {"energy_uj", l.energy_uj()},
-                               {"resident", l.resident},
-                               {"placed_on", l.placed_on},
-                               {"tile_copies", l.tile_copies},
-                               {"offchip_bits_per_image", l.offchip_bits},
-                               {"offchip_bits", l.events.offchip_bits},
-                               {"link_bits", l.events.link_bits},
-                               {"note", l.note}});
-    // What the data made switch (docs/cost.md): the figures the data-dependent energy follows.
-    for (size_t i = 0; i < r.layers.size(); ++i) {
-        const cost::Events& e = r.layers[i].events;
+    nlohmann::ordered_json& layers = j["layers"];
+    layers.get_ref<nlohmann::ordered_json::array_t&>().reserve(r.layers.size());
+    for (const auto& l : r.layers) {
+        nlohmann::ordered_json layer = object_with_room(26);
+        layer["name"] = l.name;
+        layer["kind"] = l.kind;
+        layer["shape"] = l.shape;
+        layer["mapping"] = l.mapping;
+        layer["pairs_used"] = l.pairs_used;
+        layer["macs"] = l.macs;
+        layer["mvms"] = l.mvms;
+        layer["tiles"] = l.tiles;
+        layer["cycles"] = l.cycles;
+        layer["macro_cycles"] = l.macro_cycles;
+        layer["host_cycles"] = l.host_cycles;
+        layer["compute_cycles"] = l.compute;
+        layer["weight_load_cycles"] = l.weight_load;
+        layer["input_load_cycles"] = l.input_load;
+        layer["stall_cycles"] = l.stall;
+        layer["utilization"] = l.utilization;
+        layer["energy_uj"] = l.energy_uj();
+        layer["resident"] = l.resident;
+        layer["placed_on"] = l.placed_on;
+        layer["tile_copies"] = l.tile_copies;
+        layer["offchip_bits_per_image"] = l.offchip_bits;
+        layer["offchip_bits"] = l.events.offchip_bits;
+        layer["link_bits"] = l.events.link_bits;
+        layer["note"] = l.note;
+        // What the data made switch (docs/cost.md): the figures the data-dependent energy follows.
+        const cost::Events& e = l.events;
         const cost::Activity a = cost::activity(e, r.macro);
-        j["layers"][i]["activity"] = {{"input_density_a", a.input_a},      {"input_density_b", a.input_b},
-                                      {"product_density_q", a.product_q},  {"product_density_qbar", a.product_qbar},
-                                      {"write_flip_fraction", a.write_flip}, {"lane_a_bits", e.lane_a_bits},
-                                      {"input_ones_a", e.input_ones_a},
-                                      {"input_ones_b", e.input_ones_b},    {"product_ones_q", e.product_ones_q},
-                                      {"product_ones_qbar", e.product_ones_qbar}, {"write_toggles", e.write_toggles}};
+        layer["activity"] = {{"input_density_a", a.input_a},      {"input_density_b", a.input_b},
+                             {"product_density_q", a.product_q},  {"product_density_qbar", a.product_qbar},
+                             {"write_flip_fraction", a.write_flip}, {"lane_a_bits", e.lane_a_bits},
+                             {"input_ones_a", e.input_ones_a},    {"input_ones_b", e.input_ones_b},
+                             {"product_ones_q", e.product_ones_q}, {"product_ones_qbar", e.product_ones_qbar},
+                             {"write_toggles", e.write_toggles}};
+        if (!r.technology.empty()) {
+            nlohmann::ordered_json by_component = object_with_room(l.energy_pj.size());
+            for (auto& [name, v] : l.energy_pj) by_component[name] = v / 1e6;
+            layer["energy_uj_by_component"] = std::move(by_component);
+        }
+        layers.push_back(std::move(layer));
     }
-    if (!r.technology.empty())
-        for (size_t i = 0; i < r.layers.size(); ++i)
-            for (auto& [name, v] : r.layers[i].energy_pj) j["layers"][i]["energy_uj_by_component"][name] = v / 1e6;
     return j;
 }
 
@@ -401,7 +415,7 @@ nlohmann::ordered_json ablation_json(const std::vector<SimResult>& s) {
 }
 
 nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean) {
-    nlohmann::ordered_json j;
+    nlohmann::ordered_json j = object_with_room(16);
     const bool complete = ddc.mismatch.empty() && baseline.mismatch.empty();
     j["network"] = ddc.network;
     j["mode"] = "compare";

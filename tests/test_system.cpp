@@ -519,6 +519,7 @@ TEST(Prefetch, TheNextLayersTileLoadsWhileTheHostFinishesThePreviousOne) {
     MacroParams m = b.cfg.macro;
     m.macros = 1;
     host::SystemOptions o = host::system_options(b.cfg, 1);
+    o.system.prefetch = false;
     const host::SimResult plain = host::run_fast(b.net, m, o);
     o.system.prefetch = true;
     const host::SimResult early = host::run_fast(b.net, m, o);

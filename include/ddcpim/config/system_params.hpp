@@ -26,7 +26,7 @@ struct SystemParams {
     int select_bits = 12;              // interconnect address bits that pick a macro
     int images = 1;                    // images streamed back to back (ddcpim_sim --images sets it too)
     bool power_gating = false;         // a macro is switched off while it has no work (the technology's wake costs)
-    bool prefetch = false;             // a layer's first streamed tile on a macro loads before the layer's input is ready
+    bool prefetch = true;              // a layer's first streamed tile on a macro loads before the layer's input is ready
 };
 
 template <class P>

@@ -28,7 +28,9 @@ def headline(table):
 
 
 BLOCKS = [
-    headline("speedups"), headline("sensitivity"), headline("ablation"), headline("cost"),
+    headline("speedups"), headline("sensitivity"), headline("ablation"), headline("cost"), headline("system"),
+    Block("cost-default-macro", "docs/cost.md",
+          [["/usr/bin/python3", "{repo}/scripts/headline_tables", "cost-detail", "--bin", "{bin}"]], cheap=True),
     Block("host-compare-example", "docs/host.md",
           [["{bin}/ddcpim_sim", "--config", "{repo}/configs/tiny_residual.yaml", "--compare", "-q"]],
           cheap=True, fence=True, start="tiny_residual (ddc):"),

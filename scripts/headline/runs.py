@@ -15,13 +15,13 @@ class RunError(Exception):
 
 
 def run(bin_dir, config, mode, sets=()):
-    """The --json of `ddcpim_sim --config CONFIG --MODE --engine fast` with --set SETS."""
+    """The --json of `ddcpim_sim --config CONFIG --MODE --engine fast` with --set SETS (mode ddc: no flag)."""
     if not (Path(bin_dir) / "ddcpim_sim").is_file():
         raise RunError(f"--bin {bin_dir}: no ddcpim_sim there (build it with scripts/build)")
     with tempfile.TemporaryDirectory(prefix="headline-") as tmp:
         out = Path(tmp) / "run.json"
-        args = [str(Path(bin_dir) / "ddcpim_sim"), "--config", str(REPO / config), f"--{mode}", "--engine", "fast",
-                "-q", "--json", str(out)]
+        args = [str(Path(bin_dir) / "ddcpim_sim"), "--config", str(REPO / config), "--engine", "fast", "-q",
+                "--json", str(out)] + ([] if mode == "ddc" else [f"--{mode}"])  # DDC is the default mode
         for s in sets:
             args += ["--set", s]
         env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")

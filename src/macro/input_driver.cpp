@@ -47,15 +47,18 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
         m_stats.ones_a += uint64_t(__builtin_popcount(lane_a[r] & mask));
         if (drive_b) m_stats.ones_b += uint64_t(__builtin_popcount(source_b[r] & mask));
     }
-    for (int r = 0; r < c.rows_used; ++r) {
-        const int row = c.row_base + r;
-        const uint64_t bit = 1ULL << (row % 64);
-        const int w = row / 64;
-        for (int t = 0; t < ba; ++t) {
-            if ((lane_a[r] >> t) & 1) reg.a[size_t(t) * words + w] |= bit;
-            if (drive_b && ((source_b[r] >> t) & 1)) reg.b[size_t(t) * words + w] |= bit;
+    // Branch-free: an input bit is as likely 0 as 1, which a branch per bit would mispredict.
+    auto transpose = [&](const uint8_t* lane, std::vector<uint64_t>& bits) {
+        for (int r = 0; r < c.rows_used; ++r) {
+            const int row = c.row_base + r;
+            const int shift = row % 64;
+            uint64_t* word = &bits[size_t(row / 64)];
+            const unsigned v = lane[r];
+            for (int t = 0; t < ba; ++t) word[size_t(t) * words] |= uint64_t((v >> t) & 1) << shift;
         }
-    }
+    };
+    transpose(lane_a, reg.a);
+    if (drive_b) transpose(source_b, reg.b);
     reg.full = true;
 }
 

@@ -4,6 +4,26 @@
 
 namespace ddcpim::macro {
 
+namespace {
+// One segment of one side: each column's bit-column sums weighted by 2^k (the MSB's negative), plus the
+// depthwise correction, times the input bit's weight, into the column's accumulator. A bit-column's sum is
+// at most rows (<= 2^16) and |2^k| <= 2^7: the weighted sum fits 32 bits. BW > 0 fixes the weight bits at
+// compile time (the loop over them unrolls into one vector multiply-add); 0 takes them from bw.
+template <int BW>
+void accumulate(const int32_t* segment, const int32_t* bit_weight, int bw, int columns, const int32_t* correction,
+                int correction_stride, int64_t input_weight, int64_t* acc) {
+    const int n = BW > 0 ? BW : bw;
+    for (int c = 0; c < columns; ++c) {
+        const int32_t* bits = segment + size_t(c) * n;
+        int32_t word = 0;
+        for (int k = 0; k < n; ++k) word += bit_weight[k] * bits[k];
+        int64_t v = word;
+        if (correction) v += correction[size_t(c) * correction_stride];
+        acc[c] += input_weight * v;
+    }
+}
+}  // namespace
+
 ShiftAccumulator::ShiftAccumulator(sc_core::sc_module_name name, const Geometry& g)
     : sc_module(name), clk("clk"), columns("columns"), results("results"), m_geo(g) {
     m_acc.assign(size_t(g.slot_values()), 0);
@@ -26,16 +46,14 @@ void ShiftAccumulator::on_clock() {
     if (t.bit == 0) std::fill(m_acc.begin(), m_acc.end(), 0);
     const int64_t input_weight = (t.input_signed && t.last_bit) ? -(int64_t(1) << t.bit) : (int64_t(1) << t.bit);
     const int sides = m_geo.complementary ? 2 : 1;
+    auto* accumulate_segment = bw == 8 ? &accumulate<8> : bw == 4 ? &accumulate<4> : &accumulate<0>;
     for (int side = 0; side < sides; ++side) {
         const std::vector<int32_t>& sums = side == 0 ? in->sum_a : in->sum_b;
-        for (int c = 0; c < m_geo.columns; ++c)
-            for (int s = 0; s < S; ++s) {
-                int64_t v = 0;
-                const int32_t* bits = &sums[size_t(s) * m_geo.bit_columns + size_t(c) * bw];
-                for (int k = 0; k < bw; ++k) v += int64_t(m_bit_weight[size_t(k)]) * bits[k];
-                if (side == 1 && t.mode == Mode::Depthwise) v += in->correction[size_t(c) * S + s];
-                m_acc[size_t(m_geo.slot_index(side, c, s))] += input_weight * v;
-            }
+        const bool corrected = side == 1 && t.mode == Mode::Depthwise;
+        for (int s = 0; s < S; ++s)
+            accumulate_segment(&sums[size_t(s) * m_geo.bit_columns], m_bit_weight.data(), bw, m_geo.columns,
+                               corrected ? &in->correction[size_t(s)] : nullptr, S, input_weight,
+                               &m_acc[size_t(m_geo.slot_index(side, 0, s))]);  // the segment's columns, in a row
     }
     ++m_stats.frames;
     m_stats.updates += uint64_t(sides) * m_geo.columns * S;

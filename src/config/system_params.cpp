@@ -32,8 +32,9 @@ const std::vector<ParamDecl<SystemParams>>& system_param_decls() {
         {"images", "images streamed back to back, distinct seeded inputs (ddcpim_sim --images N sets it; an --input "
                    "batch gives its own N)", &P::images, 1, 65536, {}},
         {"power_gating", "switch a macro's supply off while it has no work: a macro with none in the run is off "
-                         "throughout, one with work wakes before its first command (the technology file's wake_ns "
-                         "and wake_pj_per_mm2) and leaks until its last, except asleep in a wait longer than its "
+                         "throughout, one with work wakes when the memory grants its first tile's read, to be up "
+                         "when the data is (the technology file's wake_ns and wake_pj_per_mm2), and leaks until its "
+                         "last command, except asleep in a wait longer than its "
                          "wake-up (only its array cells then leak, at retention_leakage, if it holds resident "
                          "tiles); false: every macro leaks for the whole run",
          &P::power_gating, 0, 0, {}},

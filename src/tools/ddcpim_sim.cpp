@@ -222,6 +222,8 @@ int sc_main(int argc, char** argv) {
             }
             complete = complete && r.mismatch.empty();
         }
+        // The notes go to stderr: flush the report first so that a terminal or a 2>&1 pipe shows them after it.
+        std::fflush(stdout);
         // A DDC result that looks wrong without an error says why, in one line each.
         if (!ablate && modes[0].first == "ddc") {
             bool config_pairs = false;

@@ -15,9 +15,11 @@
 //    request at a time, oldest first, the lower macro on a tie: latency plus
 //    bytes / bytes_per_cycle), then loads them; a run first sends its input
 //    vectors over the macro's link and afterwards reads its results back;
-//  - power-gated (system.power_gating), a macro with work wakes before its first command; later, a
-//    macro free at edge f whose next item's input is ready at r > f + wake sleeps from f + wake to r
-//    and takes its first command at r + wake (asleep it keeps resident tiles in retention);
+//  - power-gated (system.power_gating), a macro with work is off until the memory grants the read of
+//    its first tile (its first command is a load): it wakes from max(grant, data - wake) and takes the
+//    load at max(data, grant + wake), data = grant + latency + beats; later, a macro free at edge f
+//    whose next item's input is ready at r > f + wake sleeps from f + wake to r and takes its first
+//    command at r + wake (asleep it keeps resident tiles in retention);
 //  - the host does one task at a time (a MAC layer's partial sums and
 //    requantisation once all its units are back, or an element-wise layer),
 //    of those ready, the lowest image first (images go through in order),
@@ -45,8 +47,8 @@ struct SystemOptions {
     // ref::sample_input(network, input_seed + i), as ddcpim_sim makes them.
     std::shared_ptr<const std::vector<Tensor>> inputs;
     uint64_t input_seed = 0;
-    // system.power_gating: edges a macro with work waits to wake before its first command (the
-    // technology's wake_ns at the clock); 0 without gating.
+    // system.power_gating: edges a macro takes to wake (the technology's wake_ns at the clock); 0 without
+    // gating.
     uint64_t wake_cycles = 0;
     // Copy the longest-running tiles onto spare macros (replication.hpp) when every tile is resident;
     // choose_plan sets it on the candidates it tries.

@@ -57,14 +57,16 @@ public:
             }
         const int M = plan.macro.macros;
         m_workers.resize(size_t(M));
+        m_wake_start.assign(size_t(M), 0);
         for (int m = 0; m < M; ++m) {
             Worker& w = m_workers[size_t(m)];
             w.placement = !plan.placement_loads[size_t(m)].empty();
             for (size_t l = 0; l < m_layers; ++l)
                 if (!plan.units[l][size_t(m)].empty()) w.layers.push_back(int(l));
             w.items = (w.placement ? 1 : 0) + m_images * w.layers.size();
-            // A gated macro with work wakes first (system.power_gating); one without stays off.
-            if (w.items) w.now = before(plan.options.wake_cycles);
+            // Power-gated, a macro starts off: one with work wakes for its first tile's load (wake_for_load);
+            // one without stays off.
+            w.off = plan.options.system.power_gating && w.items;
             push(w.now, m);
         }
         // Every image's input is there at edge 0.
@@ -112,6 +114,7 @@ private:
         uint64_t done = 0;     // edge of the last command's done
         bool blocked = false;  // waiting for its item's input to be known
         bool early = false;    // its item's first tile was loaded before the input was checked (prefetch)
+        bool off = false;      // power-gated and not yet woken: its first load's grant wakes it
     };
     struct Request {
         uint64_t edge;  // first edge the arbiter sees it
@@ -147,7 +150,7 @@ private:
     // longer than its wake-up sleeps from then until the input is ready, and wakes (system_plan.hpp).
     void resume(Worker& w, int m, uint64_t edge) {
         const uint64_t wake = m_plan.options.wake_cycles;
-        if (m_plan.options.system.power_gating && edge > w.now.edge + wake) {
+        if (m_plan.options.system.power_gating && !w.off && edge > w.now.edge + wake) {
             m_r.macro_sleep_cycles[size_t(m)] += edge - (w.now.edge + wake);
             ++m_r.macro_gap_wakes[size_t(m)];
             w.now = before(edge + wake);
@@ -212,19 +215,31 @@ private:
         const uint64_t beats = memory_beats(m_plan.options.memory, q.bytes);
         m_channel_free = p.edge + beats;
         Worker& w = m_workers[size_t(q.macro)];
-        w.now = before(p.edge + uint64_t(m_plan.options.memory.latency) + beats);
+        const uint64_t data = p.edge + uint64_t(m_plan.options.memory.latency) + beats;
+        w.now = w.off ? before(wake_for_load(w, q.macro, p.edge, data)) : before(data);
         w.stage = Stage::LoadCommand;
         push(w.now, q.macro);
         if (!m_requests.empty()) push({std::max(m_channel_free, m_requests.begin()->edge), Grants}, kArbiter);
     }
 
+    // A gated macro's first command is a tile's load: the memory's grant of its read (edge `grant`, the data
+    // there at `data`) wakes it, so that it is up when the data is, or wake_cycles after the grant if the
+    // read is shorter. Returns the edge the macro may take the load; it is on from the wake-up's start.
+    uint64_t wake_for_load(Worker& w, int m, uint64_t grant, uint64_t data) {
+        const uint64_t wake = m_plan.options.wake_cycles;
+        w.off = false;
+        m_wake_start[size_t(m)] = std::max(grant, data > wake ? data - wake : 0);
+        return std::max(data, grant + wake);
+    }
+
     // One command on macro m, taken at the first edge after `w.now`.
     void command(Worker& w, int m, const CommandCost& c, LayerResult& lr) {
+        DDCPIM_ASSERT(!w.off);  // a gated macro's first command is a load with a read (wake_for_load)
         const uint64_t taken = w.now.takes();
         w.done = taken + c.busy - 1;
         w.now = {w.done, After};
         m_r.macro_busy_cycles[size_t(m)] += c.busy;
-        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)];
+        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)] - m_wake_start[size_t(m)];
         lr.compute += c.compute;
         lr.weight_load += c.write;
         lr.input_load += c.load_wait;
@@ -345,6 +360,7 @@ private:
     // run, which may hand the layer to the host, goes through the event queue). Their costs are the same
     // for every full run of a tile, so they are worked out once per tile.
     void intermediate_runs(Worker& w, int m, const WorkUnit& u, const TileShape& t) {
+        DDCPIM_ASSERT(!w.off);
         const int B = m_plan.macro.buffer_vectors, end = u.first + u.count;
         if (end - w.first <= B) return;
         FullRun& f = full_run(u.layer, u.tile, t);
@@ -358,7 +374,7 @@ private:
         LayerResult& lr = m_r.layers[size_t(u.layer)];
         lr.events.link_bits += f.link_bits * k;
         m_r.macro_busy_cycles[size_t(m)] += f.run.busy * k;
-        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)];
+        m_r.macro_on_cycles[size_t(m)] = w.done + 1 - m_r.macro_sleep_cycles[size_t(m)] - m_wake_start[size_t(m)];
         lr.compute += f.run.compute * k;
         lr.weight_load += f.run.write * k;
         lr.input_load += f.run.load_wait * k;
@@ -402,6 +418,7 @@ private:
     std::vector<std::vector<int>> m_producers_left, m_parts_left;
     std::vector<std::vector<std::vector<int>>> m_waiting;
     std::vector<Worker> m_workers;
+    std::vector<uint64_t> m_wake_start;  // per macro: the edge its first wake-up began (0 ungated)
     std::set<std::tuple<uint64_t, size_t, size_t>> m_ready;  // host tasks: (ready edge, image, layer)
     std::set<Request> m_requests;
     uint64_t m_host_free = 0, m_channel_free = 0;

@@ -36,6 +36,10 @@ struct Host::State {
     std::vector<std::vector<char>> stored;                          // put in the memory yet
     std::vector<std::vector<std::vector<std::vector<bool>>>> used;  // depthwise tiles' column masks (Tile::used)
     std::vector<std::vector<uint8_t>> masks;  // per macro: the column masks it holds
+    // system.power_gating, per macro: not yet woken (its first load's read wakes it), and the edge its
+    // first wake-up began (fast_engine.cpp's Replay::wake_for_load).
+    std::vector<char> off;
+    std::vector<uint64_t> wake_start;
     std::optional<LayerDumper> dumper;
     size_t tasks_done = 0;
     std::vector<int32_t> acc32;
@@ -138,11 +142,13 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
                        write0 = mc.array.stats().write_cycles, stall0 = mc.driver.stats().stall_cycles,
                        wait0 = mc.driver.stats().load_wait_cycles;
         const cost::Events e0 = events();
+        DDCPIM_ASSERT(!s.off[size_t(m)]);  // a gated macro's first command is a load with a read
         write_reg(m, reg::COMMAND, code);
         sc_core::wait(mc.done_event());
         lr.events += events() - e0;
         m_result.macro_busy_cycles[size_t(m)] += mc.controller.busy_cycles() - busy0;
-        m_result.macro_on_cycles[size_t(m)] = now_edge() + 1 - m_result.macro_sleep_cycles[size_t(m)];  // so far
+        m_result.macro_on_cycles[size_t(m)] =
+            now_edge() + 1 - m_result.macro_sleep_cycles[size_t(m)] - s.wake_start[size_t(m)];  // so far
         lr.compute += mc.driver.stats().compute_cycles - compute0;
         lr.weight_load += mc.array.stats().write_cycles - write0;
         const uint64_t waited = mc.driver.stats().load_wait_cycles - wait0;
@@ -183,6 +189,16 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
         if (rows_used > 0) {
             std::vector<uint8_t> staged(size_t(rows_used) * g.row_bytes);
             access(tlm::TLM_READ_COMMAND, memory_address(s.memory_offset[li][ti]), staged.data(), unsigned(staged.size()), m);
+            if (s.off[size_t(m)]) {
+                // Power-gated, the grant of the macro's first read wakes it, to be up when the data is there
+                // (now), or wake_cycles after the grant if the read is shorter.
+                const uint64_t data = now_edge(), wake = s.plan.options.wake_cycles;
+                const uint64_t grant = data - uint64_t(s.plan.options.memory.latency) -
+                                       memory_beats(s.plan.options.memory, staged.size());
+                s.off[size_t(m)] = 0;
+                s.wake_start[size_t(m)] = std::max(grant, data > wake ? data - wake : 0);
+                sync_to(std::max(data, grant + wake));
+            }
             lr.events.offchip_bits += 8 * uint64_t(staged.size());
             if (image < 0) m_result.placement_bits += 8 * uint64_t(staged.size());
             access(tlm::TLM_WRITE_COMMAND, base | (region_base(Region::WeightStaging) + uint64_t(u.row_base) * g.row_bytes),
@@ -271,10 +287,11 @@ void Host::run_unit(int m, int image, const WorkUnit& u, bool last_of_item) {
 
 void Host::worker(int m) {
     State& s = *m_state;
-    // A gated macro with work wakes before its first command (system.power_gating); one without stays off.
+    // Power-gated, a macro starts off: one with work wakes for its first tile's read (run_unit); one
+    // without stays off.
     bool work = !s.plan.placement_loads[size_t(m)].empty();
     for (size_t l = 0; l < s.layers; ++l) work = work || !s.plan.units[l][size_t(m)].empty();
-    if (work) sync_to(s.plan.options.wake_cycles);
+    s.off[size_t(m)] = s.plan.options.system.power_gating && work;
     for (const WorkUnit& u : s.plan.placement_loads[size_t(m)]) run_unit(m, -1, u, false);
     for (size_t i = 0; i < s.images; ++i)
         for (size_t l = 0; l < s.layers; ++l) {
@@ -292,7 +309,7 @@ void Host::worker(int m) {
             // Power-gated, a macro idle for longer than its wake-up sleeps until the input is ready, then
             // wakes (system_plan.hpp; the fast engine's Replay::resume).
             const uint64_t ready = s.time.input_ready[i][l], wake = s.plan.options.wake_cycles;
-            if (s.plan.options.system.power_gating && ready > free + wake) {
+            if (s.plan.options.system.power_gating && !s.off[size_t(m)] && ready > free + wake) {
                 m_result.macro_sleep_cycles[size_t(m)] += ready - (free + wake);
                 ++m_result.macro_gap_wakes[size_t(m)];
                 sync_to(ready + wake);
@@ -378,6 +395,8 @@ void Host::run() {
             offset += tile_weight_bytes(m_macro, t.rows_used);
         }
     s.masks.assign(m_macros.size(), std::vector<uint8_t>(size_t(m_geo.columns) * m_geo.mask_bytes, 0xFF));
+    s.off.assign(m_macros.size(), 0);
+    s.wake_start.assign(m_macros.size(), 0);
     if (!m_options.dump_dir.empty()) s.dumper.emplace(m_net, m_options.dump_dir);
     m_result.verified = m_options.verify;
     m_result.verify_requested = m_options.verify;

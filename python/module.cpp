@@ -38,11 +38,11 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "evaluate_json",
             [](ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv,
-               const std::string& mode, bool lean) {
+               const std::string& mode, bool lean, bool layer_energy) {
                 // The GIL stays held: an Explorer's network cache is not shared safely between threads.
-                return e.evaluate(overrides(kv), mode, lean).dump();
+                return e.evaluate(overrides(kv), mode, lean, layer_energy).dump();
             },
-            py::arg("point"), py::arg("mode"), py::arg("lean") = false)
+            py::arg("point"), py::arg("mode"), py::arg("lean") = false, py::arg("layer_energy") = true)
         .def(
             "resolved_config",
             [](const ddcpim::explore::Explorer& e, const std::vector<std::pair<std::string, std::string>>& kv) {

@@ -5,6 +5,7 @@ the command line's message, and the docs' example runs.
 
 Usage: test_python_module.py BUILD_BIN_DIR SOURCE_DIR
 """
+import json
 import os
 import re
 import subprocess
@@ -121,6 +122,15 @@ class Networks(unittest.TestCase):
         m = ddcpim.Model(TINY)
         for mode in ("compare", "ddc"):
             full, lean = m.evaluate({"macro.rows": 128}, mode), m.evaluate({"macro.rows": 128}, mode, lean=True)
+            # layer_energy=False (a sweep without --layer-energy): the same, less each layer's components.
+            leaner = m.evaluate({"macro.rows": 128}, mode, lean=True, layer_energy=False)
+            stripped = json.loads(json.dumps(lean))
+            for side in (("ddc", "baseline") if mode == "compare" else (None,)):
+                for L in (stripped[side] if side else stripped)["layers"]:
+                    self.assertIn("energy_uj_by_component", L)
+                    del L["energy_uj_by_component"]
+            self.assertEqual(differences(stripped, leaner), [])
+            self.assertEqual(stripped, leaner)
             self.assertIn("rows: 128", full["config"])
             self.assertNotIn("config", lean)
             self.assertEqual(mode == "compare", "layers" in full and "layers" not in lean)

@@ -552,6 +552,43 @@ echo "Submitted batch job 1"
             self.assertEqual(set(cut_rows), set(whole_rows), f"cut{suffix}.csv: rows lost or different")
         self.assertEqual(len(read_rows(cut)), points)
 
+    def test_layer_energy_only_when_asked(self):
+        # Without --layer-energy the components file holds the whole network's area and energy by component;
+        # with it, every layer's energy by component too, the same from either engine and from merge, each
+        # layer's components adding up to its energy in the layers file.
+        spec = self.spec(self.SMALL_COMPARE)
+        self.ok(self.sweep("run", spec, "--out", self.dir / "plain.csv"))
+        self.ok(self.sweep("run", spec, "--out", self.dir / "fast.csv", "--layer-energy", "--jobs", "1"))
+        self.ok(self.sweep("run", spec, "--out", self.dir / "clocked.csv", "--layer-energy", "--engine", "clocked"))
+        plain = read_rows(self.dir / "plain.components.csv")
+        self.assertEqual({r["layer"] for r in plain}, {""})
+        self.assertEqual({r["quantity"] for r in plain}, {"area_mm2", "energy_uj"})
+        full = read_rows(self.dir / "fast.components.csv")
+        self.assertEqual([r for r in full if r["layer"] == ""], plain)
+        for suffix in ("", ".layers"):
+            self.assertEqual((self.dir / f"plain{suffix}.csv").read_text(),
+                             (self.dir / f"fast{suffix}.csv").read_text(), suffix)
+        self.assertEqual(sorted(lines_of(self.dir / "fast.components.csv")[1]),
+                         sorted(lines_of(self.dir / "clocked.components.csv")[1]))
+        keys = ["network", "mode", "macro.rows", "macro.weight_columns", "macro.buffer_vectors", "macro.macros"]
+        by_layer = {}
+        for r in full:
+            if r["layer"]:
+                k = tuple(r[c] for c in keys) + (r["layer"],)
+                by_layer[k] = by_layer.get(k, 0.0) + float(r["value"])
+        layers = read_rows(self.dir / "fast.layers.csv")
+        self.assertEqual(len(by_layer), len(layers))   # every layer of every point and mode
+        for L in layers:
+            self.assertAlmostEqual(by_layer[tuple(L[c] for c in keys) + (L["layer"],)], float(L["energy_uj"]),
+                                   delta=1e-9 * max(1.0, float(L["energy_uj"])))
+        jobs, rdir = self.dir / "jobs.txt", self.dir / "results"
+        self.ok(self.sweep("jobs", spec, "--out", jobs, "--results-dir", rdir, "--engine", "fast"))
+        for line in jobs.read_text().splitlines():   # each line ends in its own exit, as an array task's
+            self.ok(subprocess.run(["bash", "-c", line], capture_output=True, text=True))
+        self.ok(self.sweep("merge", spec, "--results-dir", rdir, "--out", self.dir / "merged.csv", "--layer-energy"))
+        self.assertEqual(sorted(lines_of(self.dir / "merged.components.csv")[1]),
+                         sorted(lines_of(self.dir / "fast.components.csv")[1]))
+
     def test_fast_engine_on_every_core_writes_the_rows_of_one_process(self):
         # 128 points: with --jobs 2 two forked workers share them; the files are those of --jobs 1, byte
         # for byte (the results are taken back in the points' order).

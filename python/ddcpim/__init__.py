@@ -75,12 +75,12 @@ class Model:
         self.config = str(config)
         self._explorer = Explorer(self.config, _pairs(overrides))
 
-    def evaluate(self, params=None, mode="ddc", lean=False):
+    def evaluate(self, params=None, mode="ddc", lean=False, layer_energy=True):
         """The fast engine's --json dict for one point. lean=True keeps only what `sweep run` writes: no
         "config", no top-level copy of the DDC layers (compare mode), and per layer only name, kind, cycles,
-        macro_cycles, host_cycles, energy_uj and energy_uj_by_component (a third of the text to write and
-        parse; every figure the same)."""
-        return json.loads(self._explorer.evaluate_json(_pairs(params), _mode(mode), bool(lean)))
+        macro_cycles, host_cycles, energy_uj and, unless layer_energy=False, energy_uj_by_component (a third
+        of the text to write and parse, a tenth without the layers' components; every figure the same)."""
+        return json.loads(self._explorer.evaluate_json(_pairs(params), _mode(mode), bool(lean), bool(layer_energy)))
 
     def evaluate_many(self, points, mode="ddc"):
         """evaluate() over an iterable of params; a list of dicts in the same order."""

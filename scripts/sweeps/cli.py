@@ -61,9 +61,9 @@ def cmd_run(args):
     jobs = max(1, args.jobs)
     points = spec.points()
     checked = [p.index for p in sample(points, args.check)]
-    route = (fast.FastRoute(fast.load_module(bin_path), keep=checked, jobs=jobs) if engine == "fast"
-             else ClockedRoute(bin_path, args.verify, jobs))
-    res = Results(spec, args.out)
+    route = (fast.FastRoute(fast.load_module(bin_path), keep=checked, jobs=jobs, layer_energy=args.layer_energy)
+             if engine == "fast" else ClockedRoute(bin_path, args.verify, jobs))
+    res = Results(spec, args.out, args.layer_energy)
     pending = [p for p in points if not res.done(p)]
     if pending:   # a bad value anywhere in the grid stops the run before its first point, as `jobs` does
         check_every_point(spec, pending, bin_path, jobs)
@@ -173,6 +173,11 @@ def main(argv=None):
     m.add_argument("spec")
     m.add_argument("--results-dir", required=True)
     m.add_argument("--out", required=True, help="results CSV (appended to; rows already in it are skipped)")
+    for sp in (r, m):
+        sp.add_argument("--layer-energy", action="store_true",
+                        help="also write every layer's energy by component to the components file (ten times "
+                             "the bytes of everything else: 480 MB for configs/sweeps/explore.yaml); without "
+                             "it, only the whole network's area and energy by component")
     for sp in (r, j, m):
         sp.add_argument("--max-points", type=int, default=DEFAULT_MAX_POINTS, metavar="N",
                         help=f"refuse a spec of more than N points (default {DEFAULT_MAX_POINTS:,}): they are "

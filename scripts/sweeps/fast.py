@@ -47,8 +47,9 @@ def load_module(bin_path):
 class FastEngine:
     """Evaluates points on the fast engine, one ddcpim.Model per network, built lazily and reused."""
 
-    def __init__(self, ddcpim, checked=()):
+    def __init__(self, ddcpim, checked=(), layer_energy=False):
         self.ddcpim = ddcpim
+        self.layer_energy = layer_energy   # lean points carry each layer's energy by component only if asked
         self.models = {}   # the spec's network path -> its Model, or the exception building it raised
         self.plant = bool(os.environ.get(PLANT_ENV))
         # Points (by index) --check compares with the clocked engine get the whole JSON; the others the
@@ -69,7 +70,8 @@ class FastEngine:
 
     def evaluate(self, point):
         """The point's --json dict. Raises ddcpim.ConfigError for a parameter the simulator rejects."""
-        j = self.model(point).evaluate(point.params, point.mode, lean=point.index not in self.checked)
+        j = self.model(point).evaluate(point.params, point.mode, lean=point.index not in self.checked,
+                                       layer_energy=self.layer_energy)
         if self.plant:   # test-only, see PLANT_ENV
             self.plant = False
             j["total_cycles"] = j.get("total_cycles", 0) + 1
@@ -92,7 +94,7 @@ _WORKER = {}
 def _worker_start():
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent takes interrupts and stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER["engine"] = FastEngine(_WORKER["ddcpim"], _WORKER["keep"])
+    _WORKER["engine"] = FastEngine(_WORKER["ddcpim"], _WORKER["keep"], _WORKER["layer_energy"])
     _WORKER["engine"].plant = False                # planted on pending point 0 only (_worker_evaluate)
 
 
@@ -119,7 +121,7 @@ def _worker_evaluate(k):
         if k == 0 and _WORKER["plant"]:   # test-only, see PLANT_ENV
             j["total_cycles"] = j.get("total_cycles", 0) + 1
         try:
-            rows = PreparedRows(_WORKER["spec"], point, j)
+            rows = PreparedRows(_WORKER["spec"], point, j, _WORKER["layer_energy"])
         except (ValueError, AttributeError) as e:
             j, kind, err = None, f"bad JSON: {e}", f"bad JSON: {e}"
     kept = j if point.index in _WORKER["keep"] else None
@@ -141,10 +143,11 @@ class FastRoute:
     # Fewer points per worker than this and the workers' own network builds cost more than they save.
     MIN_POINTS_PER_JOB = 32
 
-    def __init__(self, ddcpim, keep=(), jobs=1):
+    def __init__(self, ddcpim, keep=(), jobs=1, layer_energy=False):
         self.ddcpim = ddcpim
+        self.layer_energy = layer_energy   # the workers' rows as Results(layer_energy) makes them
         self.jobs = max(1, jobs)
-        self.engine = FastEngine(ddcpim, keep)
+        self.engine = FastEngine(ddcpim, keep, layer_energy)
         self.ConfigError = ddcpim.ConfigError
         self.keep = set(keep)
         self.kept = {}
@@ -182,7 +185,8 @@ class FastRoute:
             synced = self._finish(spec, points, pending, i, j, kind, err, time.monotonic() - t0, synced, finish)
 
     def _run_parallel(self, spec, points, pending, finish):
-        _WORKER.update(ddcpim=self.ddcpim, pending=pending, spec=spec, keep=self.keep, plant=self.engine.plant)
+        _WORKER.update(ddcpim=self.ddcpim, pending=pending, spec=spec, keep=self.keep, plant=self.engine.plant,
+                       layer_energy=self.layer_energy)
         self.engine.plant = False   # planted by the worker of the first point
         synced = time.monotonic()
         pool = multiprocessing.get_context("fork").Pool(self.workers(pending), initializer=_worker_start)

@@ -143,7 +143,7 @@ def cmd_merge(args):
     if not rdir.is_dir():
         raise SweepError(f"--results-dir: '{rdir}' " + ("is not a directory" if rdir.exists() else
                          "does not exist (expected the directory given to `jobs --results-dir`)"))
-    res = Results(spec, args.out)
+    res = Results(spec, args.out, args.layer_energy)
     points = spec.points()
     added, present, missing, bad = 0, 0, [], []
     for p in points:
@@ -155,7 +155,7 @@ def cmd_merge(args):
             missing.append(p)
             continue
         try:
-            rows = PreparedRows(spec, p, json.loads(jp.read_text()))
+            rows = PreparedRows(spec, p, json.loads(jp.read_text()), args.layer_energy)
         except (OSError, ValueError, AttributeError) as e:
             bad.append((p, f"{jp}: {e}"))
             continue

@@ -50,8 +50,11 @@ def ratio(a, b):
         return None
 
 
-def point_rows(spec, point, j):
-    """(main rows, layer rows, component rows) of one point's ddcpim_sim JSON."""
+def point_rows(spec, point, j, layer_energy=False):
+    """(main rows, layer rows, component rows) of one point's ddcpim_sim JSON. The component rows are the
+    whole network's area and energy by component, and with layer_energy (`--layer-energy`) every layer's
+    energy by component too: those are nearly all of a sweep's bytes (480 MB of the 1,296-point
+    configs/sweeps/explore.yaml), so they are written only when asked."""
     if point.mode == "compare":
         d, b = j.get("ddc"), j.get("baseline")
         if not isinstance(d, dict) or not isinstance(b, dict):
@@ -79,7 +82,7 @@ def point_rows(spec, point, j):
         for L in o.get("layers") or []:
             layers.append(head + [fmt_cell(L.get(k, L.get("name") if k == "layer" else None))
                                   for k in LAYER_COLUMNS])
-            for comp, val in (L.get("energy_uj_by_component") or {}).items():
+            for comp, val in (L.get("energy_uj_by_component") or {}).items() if layer_energy else ():
                 comps.append(head + [L.get("name", ""), L.get("kind", ""), "energy_uj", comp, fmt_cell(val)])
     return main, layers, comps
 
@@ -89,8 +92,8 @@ class PreparedRows:
     per mode. Formatting a point's thousands of sidecar rows costs more than evaluating it on the fast engine,
     so its workers prepare them and the process that writes only appends text."""
 
-    def __init__(self, spec, point, j):
-        main, layers, comps = point_rows(spec, point, j)
+    def __init__(self, spec, point, j, layer_energy=False):
+        main, layers, comps = point_rows(spec, point, j, layer_energy)
         nkey = 2 + len(spec.param_keys)
         self.main = main
         self.layers, self.comps = csv_groups(layers, nkey), csv_groups(comps, nkey)
@@ -275,9 +278,11 @@ class CsvFile:
 
 
 class Results:
-    """results.csv and its sidecars: per-layer rows and per-component energy/area."""
+    """results.csv and its sidecars: per-layer rows and per-component energy/area (per layer too with
+    layer_energy: point_rows)."""
 
-    def __init__(self, spec, out):
+    def __init__(self, spec, out, layer_energy=False):
+        self.layer_energy = layer_energy
         nkey = 2 + len(spec.param_keys)
         head = ["network", "mode"] + spec.param_keys
         self.main = CsvFile(out, header(spec), nkey)
@@ -294,7 +299,7 @@ class Results:
         return all(k in self.main.keys for k in point.keys())
 
     def add(self, spec, point, j, sync=True):
-        return self.write(PreparedRows(spec, point, j), sync)
+        return self.write(PreparedRows(spec, point, j, self.layer_energy), sync)
 
     def write(self, rows, sync=True):
         """Appends a point's PreparedRows; returns its main rows."""

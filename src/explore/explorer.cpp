@@ -90,20 +90,21 @@ const cost::Technology* Explorer::technology(const std::string& path) {
     return it->second.get();
 }
 
-nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode, bool lean) {
+nlohmann::ordered_json Explorer::evaluate(const std::vector<Override>& point, const std::string& mode, bool lean,
+                                          bool layer_energy) {
     if (mode != "ddc" && mode != "baseline" && mode != "compare")
         throw UserError({}, "mode: expected ddc, baseline or compare, got '" + mode + "'");
     try {
-        return evaluate_config(load(point), point, mode, lean);
+        return evaluate_config(load(point), point, mode, lean, layer_energy);
     } catch (const UserError&) {
         // A config read from the parsed tree has no line and column: again from the text, for the error
         // the tools give.
     }
-    return evaluate_config(load(point, true), point, mode, lean);
+    return evaluate_config(load(point, true), point, mode, lean, layer_energy);
 }
 
 nlohmann::ordered_json Explorer::evaluate_config(const ConfigFile& cfg, const std::vector<Override>& point,
-                                                 const std::string& mode, bool lean) {
+                                                 const std::string& mode, bool lean, bool layer_energy) {
     const Network& net = network_for(cfg, point);
     std::vector<host::SimResult> results;
     for (const char* m : {"ddc", "baseline"}) {
@@ -118,7 +119,8 @@ nlohmann::ordered_json Explorer::evaluate_config(const ConfigFile& cfg, const st
         results.push_back(std::move(r));
     }
     nlohmann::ordered_json j =
-        mode == "compare" ? host::compare_json(results[0], results[1], false, lean) : host::result_json(results[0], lean);
+        mode == "compare" ? host::compare_json(results[0], results[1], false, lean, layer_energy)
+                          : host::result_json(results[0], lean, layer_energy);
     j["accuracy"] = accuracy_json(cfg);
     if (lean) return j;  // no config either
     j["config"] = config_text(cfg, point);

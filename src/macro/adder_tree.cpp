@@ -1,5 +1,7 @@
 #include "ddcpim/macro/adder_tree.hpp"
 
+#include <algorithm>
+
 #include "ddcpim/macro/cell_multipliers.hpp"
 
 namespace ddcpim::macro {
@@ -28,36 +30,57 @@ AdderTree::AdderTree(sc_core::sc_module_name name, const Geometry& g, const Sram
     dont_initialize();
 }
 
+namespace {
+
+// One side's bit-columns against a word of lane bits: the segment's sums take the word's counts, set on its
+// first word, added after. A lane word of zeros adds nothing (every product is 0), which is common: the high
+// bit-planes of small unsigned activations are zero. Returns the products that were 1.
+template <class Product>
+int64_t sum_word(uint64_t lane, const uint64_t* __restrict q, int32_t* __restrict sums, int C, bool first,
+                 Product product) {
+    int64_t ones = 0;
+    if (lane == 0) {
+        if (first) std::fill_n(sums, C, 0);
+        return 0;
+    }
+    if (first)
+        for (int c = 0; c < C; ++c) {
+            const int v = popcount(product(lane, q[c]));
+            sums[c] = v;
+            ones += v;
+        }
+    else
+        for (int c = 0; c < C; ++c) {
+            const int v = popcount(product(lane, q[c]));
+            sums[c] += v;
+            ones += v;
+        }
+    return ones;
+}
+
+}  // namespace
+
 void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     out.tag = in.tag;
     out.lane_b = in.b;
     const int C = m_geo.bit_columns;
     const bool q_bar = m_geo.complementary && in.tag.qbar;
-    std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
-    std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
     int64_t ones_a = 0, ones_b = 0;  // totalled where the counts are made, not summed again afterwards
-    // Each word of lane bits against the same word of every bit-column; the
-    // counts go to the segment the word's rows belong to.
+    // Each word of lane bits against the same word of every bit-column; the counts go to the segment the
+    // word's rows belong to (the sums are written, not cleared first and added to: a frame's sums are its
+    // own whatever the ring slot held before).
     for (int s = 0; s < m_geo.segments; ++s) {
         const SegmentSpan& sp = m_geo.spans[size_t(s)];
-        int32_t* __restrict sa = &out.sum_a[size_t(s) * C];
-        int32_t* __restrict sb = &out.sum_b[size_t(s) * C];
+        int32_t* sa = &out.sum_a[size_t(s) * C];
+        int32_t* sb = &out.sum_b[size_t(s) * C];
         for (int w = sp.first_word; w <= sp.last_word; ++w) {
             const uint64_t m = (w == sp.first_word ? sp.first_mask : ~0ULL) & (w == sp.last_word ? sp.last_mask : ~0ULL);
-            const uint64_t a = in.a[size_t(w)] & m, b = in.b[size_t(w)] & m;
-            const uint64_t* __restrict q = m_cells.word_row(w);
-            for (int c = 0; c < C; ++c) {
-                const int v = popcount(product_q(a, q[c]));
-                sa[c] += v;
-                ones_a += v;
-            }
-            if (q_bar)
-                for (int c = 0; c < C; ++c) {
-                    const int v = popcount(product_q_bar(b, q[c]));
-                    sb[c] += v;
-                    ones_b += v;
-                }
+            const uint64_t* q = m_cells.word_row(w);
+            const bool first = w == sp.first_word;
+            ones_a += sum_word(in.a[size_t(w)] & m, q, sa, C, first, product_q);
+            if (q_bar) ones_b += sum_word(in.b[size_t(w)] & m, q, sb, C, first, product_q_bar);
         }
+        if (!q_bar) std::fill_n(sb, C, 0);
     }
     out.ones_a = uint64_t(ones_a);
     out.ones_b = uint64_t(ones_b);

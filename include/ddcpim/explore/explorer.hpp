@@ -30,9 +30,9 @@ public:
     // mode: ddc | baseline | compare (as ddcpim_sim's default, --baseline and --compare).
     // The --json of the point. lean: only what a sweep writes (no "config", no top-level copy of the DDC
     // layers in compare mode, and per layer only its name, kind, cycles, macro and host cycles, energy and
-    // energy by component): a fraction of the text to write and parse.
+    // energy by component, the last only with layer_energy): a fraction of the text to write and parse.
     nlohmann::ordered_json evaluate(const std::vector<Override>& point, const std::string& mode = "ddc",
-                                    bool lean = false);
+                                    bool lean = false, bool layer_energy = true);
 
     // The resolved config of a point, as --print-config writes it (checks it without simulating).
     std::string resolved_config(const std::vector<Override>& point) const;
@@ -48,7 +48,7 @@ private:
     // the error names the line and column as the tools do (from_text).
     ConfigFile load(const std::vector<Override>& point, bool from_text = false) const;
     nlohmann::ordered_json evaluate_config(const ConfigFile& cfg, const std::vector<Override>& point,
-                                           const std::string& mode, bool lean);
+                                           const std::string& mode, bool lean, bool layer_energy);
     const Network& network_for(const ConfigFile& cfg, const std::vector<Override>& point);
     const cost::Technology* technology(const std::string& path);
     const std::string& config_text(const ConfigFile& cfg, const std::vector<Override>& point);

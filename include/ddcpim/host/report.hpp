@@ -22,9 +22,10 @@ std::string system_summary(const SimResult& r);
 // Speedup = baseline cycles / DDC cycles, per layer kind and in total.
 std::string speedup_table(const SimResult& ddc, const SimResult& baseline);
 
-// lean: per layer only name, kind, cycles, macro_cycles, host_cycles, energy_uj and energy_uj_by_component
-// (what a sweep's rows read; explore::Explorer for scripts/sweep).
-nlohmann::ordered_json result_json(const SimResult& r, bool lean = false);
+// lean: per layer only name, kind, cycles, macro_cycles, host_cycles, energy_uj and, with layer_energy,
+// energy_uj_by_component (what a sweep's rows read; explore::Explorer for scripts/sweep, whose
+// --layer-energy asks for the last).
+nlohmann::ordered_json result_json(const SimResult& r, bool lean = false, bool layer_energy = true);
 nlohmann::ordered_json speedup_json(const SimResult& ddc, const SimResult& baseline);
 // --ablate: the mechanisms added one at a time (ablation_steps), each step's
 // cycles, its speedup over the first step and over the step before, and the
@@ -35,7 +36,8 @@ nlohmann::ordered_json ablation_json(const std::vector<SimResult>& steps);
 
 // --compare's JSON: both modes, the speedup, and copies of the DDC figures at the top.
 // lean: both modes' results lean (result_json) and no top-level copy of the DDC layers.
-nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean = false);
+nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean = false,
+                                    bool layer_energy = true);
 std::string result_csv(const SimResult& r);
 
 }  // namespace ddcpim::host

@@ -205,7 +205,7 @@ std::string speedup_table(const SimResult& d, const SimResult& b) {
     return out;
 }
 
-nlohmann::ordered_json result_json(const SimResult& r, bool lean) {
+nlohmann::ordered_json result_json(const SimResult& r, bool lean, bool layer_energy) {
     nlohmann::ordered_json j = object_with_room(40);
     j["network"] = r.network;
     j["mode"] = r.mode;
@@ -292,7 +292,7 @@ nlohmann::ordered_json result_json(const SimResult& r, bool lean) {
                                             {"macro_cycles", l.macro_cycles},
                                             {"host_cycles", l.host_cycles},
                                             {"energy_uj", l.energy_uj()}};
-            if (!r.technology.empty())
+            if (layer_energy && !r.technology.empty())
                 for (auto& [name, v] : l.energy_pj) layer["energy_uj_by_component"][name] = v / 1e6;
             j["layers"].push_back(std::move(layer));
         }
@@ -414,14 +414,15 @@ nlohmann::ordered_json ablation_json(const std::vector<SimResult>& s) {
     return j;
 }
 
-nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean) {
+nlohmann::ordered_json compare_json(const SimResult& ddc, const SimResult& baseline, bool verify, bool lean,
+                                    bool layer_energy) {
     nlohmann::ordered_json j = object_with_room(16);
     const bool complete = ddc.mismatch.empty() && baseline.mismatch.empty();
     j["network"] = ddc.network;
     j["mode"] = "compare";
     j["engine"] = ddc.engine;
-    j["ddc"] = result_json(ddc, lean);
-    j["baseline"] = result_json(baseline, lean);
+    j["ddc"] = result_json(ddc, lean, layer_energy);
+    j["baseline"] = result_json(baseline, lean, layer_energy);
     if (complete) j["speedup"] = speedup_json(ddc, baseline);
     // What doubled capacity buys at the system level.
     j["system"] = {{"macros_to_resident", {{"ddc", ddc.resident_macros_needed}, {"baseline", baseline.resident_macros_needed}}},

@@ -29,9 +29,23 @@ TEST(ReconfigurableUnit, RootsTapsAndCorrection) {
         TreeFrame in;
         for (int i = 0; i < g.bit_columns * g.segments; ++i) in.sum_a.push_back(int(rng.below(33))), in.sum_b.push_back(int(rng.below(33)));
         for (int w = 0; w < g.words; ++w) in.lane_b.push_back(rng.next());
+        // The tree's totals of the products that were 1, as AdderTree::compute gives them with the sums.
+        auto set_totals = [&] {
+            in.ones_a = in.ones_b = 0;
+            for (int32_t v : in.sum_a) in.ones_a += uint64_t(v);
+            for (int32_t v : in.sum_b) in.ones_b += uint64_t(v);
+        };
+        set_totals();
         std::string fail;
         test::run_script([&] {
-            for (Mode mode : {Mode::Pointwise, Mode::Depthwise}) {
+            // The last two passes: side A without a product that was 1 (a bit-plane of zeros), which the unit
+            // marks zero_a, its sums 0 in either mode, side B as before.
+            for (int pass = 0; pass < 4; ++pass) {
+                const Mode mode = pass % 2 == 0 ? Mode::Pointwise : Mode::Depthwise;
+                if (pass == 2) {
+                    std::fill(in.sum_a.begin(), in.sum_a.end(), 0);
+                    set_totals();
+                }
                 in.tag.mode = mode;
                 sums.write(nullptr);
                 wait(sc_core::SC_ZERO_TIME);
@@ -45,6 +59,7 @@ TEST(ReconfigurableUnit, RootsTapsAndCorrection) {
                 }
                 int S = mode == Mode::Depthwise ? g.segments : 1;
                 if (out->out_segments != S) fail += "segment count\n";
+                if (out->zero_a != (pass >= 2) || out->zero_b) fail += fmt::format("pass {}: zero flags\n", pass);
                 for (int c = 0; c < g.bit_columns; ++c)
                     for (int s = 0; s < S; ++s) {
                         int ea = 0, eb = 0;

@@ -35,21 +35,30 @@ void ReconfigurableUnit::unpack_masks() {
 void ReconfigurableUnit::compute(const TreeFrame& in, ColumnFrame& out) {
     out.tag = in.tag;
     const int S = m_geo.segments;
+    // A side whose products were all 0 has sums of 0 everywhere: written as such, not copied and added.
+    out.zero_a = in.ones_a == 0;
+    out.zero_b = in.ones_b == 0;
     if (in.tag.mode == Mode::Pointwise) {
         out.out_segments = 1;
         const int C = m_geo.bit_columns;
-        std::copy_n(in.sum_a.begin(), C, out.sum_a.begin());
-        std::copy_n(in.sum_b.begin(), C, out.sum_b.begin());
-        for (int s = 1; s < S; ++s)
-            for (int c = 0; c < C; ++c) {
-                out.sum_a[size_t(c)] += in.sum_a[size_t(s) * C + c];
-                out.sum_b[size_t(c)] += in.sum_b[size_t(s) * C + c];
+        for (int side = 0; side < 2; ++side) {
+            const std::vector<int32_t>& from = side == 0 ? in.sum_a : in.sum_b;
+            std::vector<int32_t>& root = side == 0 ? out.sum_a : out.sum_b;
+            if (side == 0 ? out.zero_a : out.zero_b) {
+                std::fill_n(root.begin(), C, 0);
+                continue;
             }
+            std::copy_n(from.begin(), C, root.begin());
+            for (int s = 1; s < S; ++s)
+                for (int c = 0; c < C; ++c) root[size_t(c)] += from[size_t(s) * C + c];
+        }
         return;
     }
     out.out_segments = S;
-    std::copy(in.sum_a.begin(), in.sum_a.end(), out.sum_a.begin());
-    std::copy(in.sum_b.begin(), in.sum_b.end(), out.sum_b.begin());
+    if (out.zero_a) std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
+    else std::copy(in.sum_a.begin(), in.sum_a.end(), out.sum_a.begin());
+    if (out.zero_b) std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
+    else std::copy(in.sum_b.begin(), in.sum_b.end(), out.sum_b.begin());
     if (!m_geo.complementary) return;
     unpack_masks();
     for (int c = 0; c < m_geo.columns; ++c) {

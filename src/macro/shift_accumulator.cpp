@@ -50,6 +50,7 @@ void ShiftAccumulator::on_clock() {
     for (int side = 0; side < sides; ++side) {
         const std::vector<int32_t>& sums = side == 0 ? in->sum_a : in->sum_b;
         const bool corrected = side == 1 && t.mode == Mode::Depthwise;
+        if ((side == 0 ? in->zero_a : in->zero_b) && !corrected) continue;  // adding zeros changes nothing
         for (int s = 0; s < S; ++s)
             accumulate_segment(&sums[size_t(s) * m_geo.bit_columns], m_bit_weight.data(), bw, m_geo.columns,
                                corrected ? &in->correction[size_t(s)] : nullptr, S, input_weight,

@@ -52,6 +52,9 @@ struct ColumnFrame {
     std::vector<int32_t> sum_a;       // [out_segment][bit_column]
     std::vector<int32_t> sum_b;
     std::vector<int32_t> correction;  // [column][out_segment], added to side B
+    // The side's sums are all 0 (no product was 1: a bit-plane of zeros is common in small activations): the
+    // shift-accumulators skip it, as adding zeros would change nothing.
+    bool zero_a = false, zero_b = false;
 };
 
 // Shift-accumulators -> output buffer: the finished dot products of one MVM.

@@ -13,7 +13,7 @@ AdderTree::AdderTree(sc_core::sc_module_name name, const Geometry& g, const Sram
       sums("sums"),
       m_geo(g),
       m_cells(cells),
-      m_ring(size_t(g.params.adder_pipeline) + 3) {
+      m_ring(size_t(g.params.adder_pipeline) + 2) {
     for (auto& f : m_ring.all()) {
         f.sum_a.assign(size_t(g.bit_columns) * g.segments, 0);
         f.sum_b.assign(size_t(g.bit_columns) * g.segments, 0);

@@ -47,7 +47,7 @@ private:
     std::vector<uint8_t> m_mask_bytes;     // [column][mask_bytes], as the host wrote them
     std::vector<uint64_t> m_unused;        // [column][word]: ~used, rows < R only
     bool m_masks_dirty = true;             // m_unused is stale
-    FrameRing<ColumnFrame> m_ring;
+    FrameRing<ColumnFrame> m_ring{2};
     Stats m_stats;
 };
 

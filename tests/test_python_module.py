@@ -118,6 +118,17 @@ class Networks(unittest.TestCase):
             cli = "\n".join(line for line in cli.splitlines() if not line.startswith("#"))
             self.assertEqual(m.check(point).strip(), cli.strip(), point)
 
+    def test_the_dict_is_the_json_text_parsed(self):
+        # evaluate converts the result to Python objects directly; they are what json.loads makes of the
+        # --json text: the same keys in the same order, ints as ints, floats as floats, nulls as None.
+        m = ddcpim.Model(TINY)
+        for mode, lean, layer_energy in (("compare", False, True), ("ddc", True, True), ("baseline", True, False)):
+            point = [("macro.rows", "128"), ("system.images", "2")]
+            direct = m._explorer.evaluate(point, mode, lean, layer_energy)
+            text = json.loads(m._explorer.evaluate_json(point, mode, lean, layer_energy))
+            self.assertEqual(json.dumps(direct), json.dumps(text))
+            self.assertEqual(direct, text)
+
     def test_lean_keeps_what_a_sweep_writes(self):
         m = ddcpim.Model(TINY)
         for mode in ("compare", "ddc"):

@@ -80,7 +80,7 @@ class Model:
         "config", no top-level copy of the DDC layers (compare mode), and per layer only name, kind, cycles,
         macro_cycles, host_cycles, energy_uj and, unless layer_energy=False, energy_uj_by_component (a third
         of the text to write and parse, a tenth without the layers' components; every figure the same)."""
-        return json.loads(self._explorer.evaluate_json(_pairs(params), _mode(mode), bool(lean), bool(layer_energy)))
+        return self._explorer.evaluate(_pairs(params), _mode(mode), bool(lean), bool(layer_energy))
 
     def evaluate_many(self, points, mode="ddc"):
         """evaluate() over an iterable of params; a list of dicts in the same order."""

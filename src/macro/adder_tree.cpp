@@ -13,6 +13,8 @@ AdderTree::AdderTree(sc_core::sc_module_name name, const Geometry& g, const Sram
       sums("sums"),
       m_geo(g),
       m_cells(cells),
+      // adder_pipeline frames in the register stages (the oldest is the one the reconfigurable unit reads),
+      // the one being made and one to spare.
       m_ring(size_t(g.params.adder_pipeline) + 2) {
     for (auto& f : m_ring.all()) {
         f.sum_a.assign(size_t(g.bit_columns) * g.segments, 0);

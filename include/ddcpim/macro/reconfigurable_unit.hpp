@@ -47,6 +47,8 @@ private:
     std::vector<uint8_t> m_mask_bytes;     // [column][mask_bytes], as the host wrote them
     std::vector<uint64_t> m_unused;        // [column][word]: ~used, rows < R only
     bool m_masks_dirty = true;             // m_unused is stale
+    // Two frames: the one the shift-accumulators take at the next edge and the one being made (the unit is
+    // combinational; a smaller ring keeps many macros' frames in cache).
     FrameRing<ColumnFrame> m_ring{2};
     Stats m_stats;
 };

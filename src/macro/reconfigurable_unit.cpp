@@ -12,8 +12,8 @@ ReconfigurableUnit::ReconfigurableUnit(sc_core::sc_module_name name, const Geome
       m_mask_bytes(size_t(g.columns) * g.mask_bytes, 0xff),
       m_unused(size_t(g.columns) * g.words, 0) {
     for (auto& f : m_ring.all()) {
-        f.sum_a.assign(size_t(g.bit_columns) * g.segments, 0);
-        f.sum_b.assign(size_t(g.bit_columns) * g.segments, 0);
+        f.root_a.assign(size_t(g.bit_columns), 0);
+        f.root_b.assign(size_t(g.bit_columns), 0);
         f.correction.assign(size_t(g.columns) * g.segments, 0);
     }
     SC_HAS_PROCESS(ReconfigurableUnit);
@@ -35,30 +35,29 @@ void ReconfigurableUnit::unpack_masks() {
 void ReconfigurableUnit::compute(const TreeFrame& in, ColumnFrame& out) {
     out.tag = in.tag;
     const int S = m_geo.segments;
-    // A side whose products were all 0 has sums of 0 everywhere: written as such, not copied and added.
+    // A side whose products were all 0 has sums of 0 everywhere (the tree wrote them so): flagged, so that the
+    // shift-accumulators need not add them.
     out.zero_a = in.ones_a == 0;
     out.zero_b = in.ones_b == 0;
     if (in.tag.mode == Mode::Pointwise) {
         out.out_segments = 1;
         const int C = m_geo.bit_columns;
         for (int side = 0; side < 2; ++side) {
-            const std::vector<int32_t>& from = side == 0 ? in.sum_a : in.sum_b;
-            std::vector<int32_t>& root = side == 0 ? out.sum_a : out.sum_b;
-            if (side == 0 ? out.zero_a : out.zero_b) {
-                std::fill_n(root.begin(), C, 0);
-                continue;
-            }
-            std::copy_n(from.begin(), C, root.begin());
+            const int32_t* __restrict from = side == 0 ? in.sum_a.data() : in.sum_b.data();
+            int32_t* __restrict root = side == 0 ? out.root_a.data() : out.root_b.data();
+            if (side == 0 ? out.zero_a : out.zero_b) continue;  // its taps are zeros: passed on below
+            // The root is the sum of the taps.
+            std::copy_n(from, C, root);
             for (int s = 1; s < S; ++s)
-                for (int c = 0; c < C; ++c) root[size_t(c)] += from[size_t(s) * C + c];
+                for (int c = 0; c < C; ++c) root[c] += from[size_t(s) * C + c];
         }
+        out.sum_a = out.zero_a ? in.sum_a.data() : out.root_a.data();
+        out.sum_b = out.zero_b ? in.sum_b.data() : out.root_b.data();
         return;
     }
     out.out_segments = S;
-    if (out.zero_a) std::fill(out.sum_a.begin(), out.sum_a.end(), 0);
-    else std::copy(in.sum_a.begin(), in.sum_a.end(), out.sum_a.begin());
-    if (out.zero_b) std::fill(out.sum_b.begin(), out.sum_b.end(), 0);
-    else std::copy(in.sum_b.begin(), in.sum_b.end(), out.sum_b.begin());
+    out.sum_a = in.sum_a.data();  // the taps, passed on (see ColumnFrame)
+    out.sum_b = in.sum_b.data();
     if (!m_geo.complementary) return;
     unpack_masks();
     for (int c = 0; c < m_geo.columns; ++c) {

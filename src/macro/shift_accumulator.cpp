@@ -48,7 +48,7 @@ void ShiftAccumulator::on_clock() {
     const int sides = m_geo.complementary ? 2 : 1;
     auto* accumulate_segment = bw == 8 ? &accumulate<8> : bw == 4 ? &accumulate<4> : &accumulate<0>;
     for (int side = 0; side < sides; ++side) {
-        const std::vector<int32_t>& sums = side == 0 ? in->sum_a : in->sum_b;
+        const int32_t* sums = side == 0 ? in->sum_a : in->sum_b;
         const bool corrected = side == 1 && t.mode == Mode::Depthwise;
         if ((side == 0 ? in->zero_a : in->zero_b) && !corrected) continue;  // adding zeros changes nothing
         for (int s = 0; s < S; ++s)

@@ -49,9 +49,14 @@ struct TreeFrame {
 struct ColumnFrame {
     FrameTag tag;
     int out_segments = 1;
-    std::vector<int32_t> sum_a;       // [out_segment][bit_column]
-    std::vector<int32_t> sum_b;
-    std::vector<int32_t> correction;  // [column][out_segment], added to side B
+    // Each side's sums, [out_segment][bit_column]. In depthwise mode the unit passes the tree frame's taps on
+    // unchanged, so these point into that frame instead of copying kilobytes a cycle: the tree's ring holds
+    // adder_pipeline + 2 frames, so the frame is not rewritten before the shift-accumulators take it at the
+    // next edge. In pointwise mode they point at root_a and root_b, the roots the unit adds up.
+    const int32_t* sum_a = nullptr;
+    const int32_t* sum_b = nullptr;
+    std::vector<int32_t> root_a, root_b;  // [bit_column]: pointwise mode's tree roots
+    std::vector<int32_t> correction;      // [column][out_segment], added to side B
     // The side's sums are all 0 (no product was 1: a bit-plane of zeros is common in small activations): the
     // shift-accumulators skip it, as adding zeros would change nothing.
     bool zero_a = false, zero_b = false;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ddcpim/host/interconnect.hpp"
+#include "ddcpim/host/verifier.hpp"
 #include "ddcpim/macro/register_map.hpp"
 #include "ddcpim/memory/weight_memory.hpp"
 #include "ddcpim/ref/dump.hpp"
@@ -41,6 +42,7 @@ struct Host::State {
     std::vector<char> off;
     std::vector<uint64_t> wake_start;
     std::optional<LayerDumper> dumper;
+    std::optional<Verifier> verifier;  // --verify
     size_t tasks_done = 0;
     std::vector<int32_t> acc32;
 };
@@ -338,18 +340,7 @@ void Host::host_task(size_t i, size_t li) {
             DDCPIM_ASSERT(acc[k] >= INT32_MIN && acc[k] <= INT32_MAX);
             s.acc32[k] = int32_t(acc[k]);
         }
-        if (m_options.verify && m_result.mismatch.empty()) {
-            std::vector<int32_t> expect = ref::mac_accumulate(l, m_net.params[li].weight, *ins[0]);
-            for (size_t k = 0; k < expect.size() && m_result.mismatch.empty(); ++k)
-                if (expect[k] != s.acc32[k]) {
-                    const Shape& o = l.out_shape;
-                    int c = int(k / (size_t(o.h) * o.w)), y = int(k / o.w % o.h), x = int(k % o.w);
-                    m_result.mismatch = fmt::format("image {}, layer '{}' ({}), accumulator [{}, {}, {}]: simulated {}, "
-                                                    "reference {}",
-                                                    i, l.name, li, c, y, x, s.acc32[k], expect[k]);
-                    m_result.verified = false;
-                }
-        }
+        if (s.verifier) s.verifier->check(i, li, *ins[0], s.acc32);  // --verify, beside the simulation
         if (s.dumper && i == 0) s.dumper->dump(li, *ins[0], s.acc32);
         s.outputs[i][li] = ref::mac_output(l, m_net.params[li], s.acc32);
         std::vector<int64_t>().swap(acc);
@@ -398,6 +389,7 @@ void Host::run() {
     s.off.assign(m_macros.size(), 0);
     s.wake_start.assign(m_macros.size(), 0);
     if (!m_options.dump_dir.empty()) s.dumper.emplace(m_net, m_options.dump_dir);
+    if (m_options.verify) s.verifier.emplace(m_net);
     m_result.verified = m_options.verify;
     m_result.verify_requested = m_options.verify;
 
@@ -454,6 +446,10 @@ void Host::run() {
     }
     for (auto& w : workers)
         if (!w.terminated()) sc_core::wait(w.terminated_event());
+    if (s.verifier) {
+        m_result.mismatch = s.verifier->finish();
+        if (!m_result.mismatch.empty()) m_result.verified = false;
+    }
     summarise_timeline(s.plan, s.time, m_result);
     for (const LayerResult& lr : m_result.layers) {
         m_result.offchip_bits += lr.events.offchip_bits;

@@ -1,5 +1,6 @@
 // The adder trees through their ports: per-segment sums of the cell products
-// on both sides, and the exact latency: with adder_pipeline = P a frame
+// on both sides in depthwise mode, the roots (every row's products) in
+// pointwise mode, and the exact latency: with adder_pipeline = P a frame
 // driven at one clock comes out P clocks later (absent at P - 1, present at P);
 // P = 0 is combinational.
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ using namespace ddcpim::macro;
 
 namespace {
 
-std::string tree_case(int pipeline, int segment_rows) {
+std::string tree_case(int pipeline, int segment_rows, Mode mode) {
     MacroParams p;
     p.rows = 128;
     p.weight_columns = 3;
@@ -43,6 +44,9 @@ std::string tree_case(int pipeline, int segment_rows) {
     in.b.resize(size_t(g.words));
     for (auto& w : in.a) w = rng.next();
     for (auto& w : in.b) w = rng.next();
+    in.tag.mode = mode;
+    const int taps = mode == Mode::Depthwise ? g.segments : 1;
+    const int tap_rows = mode == Mode::Depthwise ? segment_rows : g.rows;
     std::string fail;
     test::run_script([&] {
         wait(clk.posedge_event());
@@ -67,10 +71,11 @@ std::string tree_case(int pipeline, int segment_rows) {
                 fail += fmt::format("P={}: sum {} {} clock(s) after driving\n", pipeline, present ? "present" : "absent", k + 1);
             if (present) {
                 const TreeFrame& t = *sums.read();
+                if (t.taps != taps) fail += fmt::format("{} taps, expected {}\n", t.taps, taps);
                 for (int c = 0; c < g.bit_columns; ++c)
-                    for (int s = 0; s < g.segments; ++s) {
+                    for (int s = 0; s < taps; ++s) {
                         int na = 0, nb = 0;
-                        for (int r = s * segment_rows; r < (s + 1) * segment_rows; ++r) {
+                        for (int r = s * tap_rows; r < (s + 1) * tap_rows; ++r) {
                             bool la = (in.a[size_t(r / 64)] >> (r % 64)) & 1, lb = (in.b[size_t(r / 64)] >> (r % 64)) & 1;
                             na += la && array.q(r, c);
                             nb += lb && array.q_bar(r, c);
@@ -89,11 +94,15 @@ std::string tree_case(int pipeline, int segment_rows) {
 }  // namespace
 
 TEST(AdderTree, SumsAndLatencyForEachPipelineDepth) {
-    for (int pipeline : {0, 1, 2, 4})
-        EXPECT_EQ(test::run_in_child([&] { return tree_case(pipeline, 64); }), "") << "P " << pipeline;
+    for (Mode mode : {Mode::Pointwise, Mode::Depthwise})
+        for (int pipeline : {0, 1, 2, 4})
+            EXPECT_EQ(test::run_in_child([&] { return tree_case(pipeline, 64, mode); }), "")
+                << "P " << pipeline << " mode " << int(mode);
 }
 
 TEST(AdderTree, TapsGivePerSegmentSumsForNarrowSegments) {
-    for (int seg : {16, 32, 128})
-        EXPECT_EQ(test::run_in_child([&] { return tree_case(1, seg); }), "") << "segment " << seg;
+    for (Mode mode : {Mode::Pointwise, Mode::Depthwise})
+        for (int seg : {16, 32, 128})
+            EXPECT_EQ(test::run_in_child([&] { return tree_case(1, seg, mode); }), "")
+                << "segment " << seg << " mode " << int(mode);
 }

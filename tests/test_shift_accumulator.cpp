@@ -37,12 +37,13 @@ std::string accumulate_case(bool sign, bool accumulate) {
     out.results_written(written);
     Rng rng(31 + sign);
     std::vector<ColumnFrame> frames(4);
+    std::vector<std::vector<int32_t>> root_a(4), root_b(4);  // the tree roots the frames point at
     for (int t = 0; t < 4; ++t) {
         frames[size_t(t)].tag = {0, t, t == 3, sign, Mode::Pointwise};
         for (int i = 0; i < g.bit_columns; ++i)
-            frames[size_t(t)].root_a.push_back(int(rng.below(65))), frames[size_t(t)].root_b.push_back(int(rng.below(65)));
-        frames[size_t(t)].sum_a = frames[size_t(t)].root_a.data();  // pointwise: the frame's own roots
-        frames[size_t(t)].sum_b = frames[size_t(t)].root_b.data();
+            root_a[size_t(t)].push_back(int(rng.below(65))), root_b[size_t(t)].push_back(int(rng.below(65)));
+        frames[size_t(t)].sum_a = root_a[size_t(t)].data();
+        frames[size_t(t)].sum_b = root_b[size_t(t)].data();
     }
     // Expected: sum_t tw * sum_k wk * s[t][k]; wk = 1, 2, 4, -8; tw = 1, 2, 4, (signed ? -8 : 8).
     auto expected = [&](int side, int col) {
@@ -51,7 +52,7 @@ std::string accumulate_case(bool sign, bool accumulate) {
             int64_t tw = (sign && t == 3) ? -8 : (1 << t);
             for (int k = 0; k < 4; ++k) {
                 int64_t wk = k == 3 ? -8 : (1 << k);
-                const auto& s = side == 0 ? frames[size_t(t)].root_a : frames[size_t(t)].root_b;
+                const auto& s = side == 0 ? root_a[size_t(t)] : root_b[size_t(t)];
                 v += tw * wk * s[size_t(col * 4 + k)];
             }
         }

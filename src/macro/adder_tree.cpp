@@ -68,21 +68,32 @@ void AdderTree::compute(const LaneFrame& in, TreeFrame& out) const {
     const int C = m_geo.bit_columns;
     const bool q_bar = m_geo.complementary && in.tag.qbar;
     int64_t ones_a = 0, ones_b = 0;  // totalled where the counts are made, not summed again afterwards
-    // Each word of lane bits against the same word of every bit-column; the counts go to the segment the
-    // word's rows belong to (the sums are written, not cleared first and added to: a frame's sums are its
-    // own whatever the ring slot held before).
-    for (int s = 0; s < m_geo.segments; ++s) {
-        const SegmentSpan& sp = m_geo.spans[size_t(s)];
-        int32_t* sa = &out.sum_a[size_t(s) * C];
-        int32_t* sb = &out.sum_b[size_t(s) * C];
-        for (int w = sp.first_word; w <= sp.last_word; ++w) {
-            const uint64_t m = (w == sp.first_word ? sp.first_mask : ~0ULL) & (w == sp.last_word ? sp.last_mask : ~0ULL);
+    // Each word of lane bits against the same word of every bit-column. Depthwise mode: the counts go to the
+    // tap of the segment the word's rows belong to. Pointwise mode: to the root, over every row at once (the
+    // unit takes nothing else). The sums are written, not cleared first and added to: a frame's sums are its
+    // own whatever the ring slot held before.
+    auto sum_rows = [&](int first_word, uint64_t first_mask, int last_word, uint64_t last_mask, int32_t* sa,
+                        int32_t* sb) {
+        for (int w = first_word; w <= last_word; ++w) {
+            const uint64_t m = (w == first_word ? first_mask : ~0ULL) & (w == last_word ? last_mask : ~0ULL);
             const uint64_t* q = m_cells.word_row(w);
-            const bool first = w == sp.first_word;
+            const bool first = w == first_word;
             ones_a += sum_word(in.a[size_t(w)] & m, q, sa, C, first, product_q);
             if (q_bar) ones_b += sum_word(in.b[size_t(w)] & m, q, sb, C, first, product_q_bar);
         }
         if (!q_bar) std::fill_n(sb, C, 0);
+    };
+    if (in.tag.mode == Mode::Depthwise) {
+        out.taps = m_geo.segments;
+        for (int s = 0; s < m_geo.segments; ++s) {
+            const SegmentSpan& sp = m_geo.spans[size_t(s)];
+            sum_rows(sp.first_word, sp.first_mask, sp.last_word, sp.last_mask, &out.sum_a[size_t(s) * C],
+                     &out.sum_b[size_t(s) * C]);
+        }
+    } else {
+        out.taps = 1;
+        const int tail = m_geo.rows % 64;  // rows in the last word, when it is not full
+        sum_rows(0, ~0ULL, m_geo.words - 1, tail ? (1ULL << tail) - 1 : ~0ULL, out.sum_a.data(), out.sum_b.data());
     }
     out.ones_a = uint64_t(ones_a);
     out.ones_b = uint64_t(ones_b);

@@ -110,7 +110,7 @@ void DdcMacro::on_trace_clock() {
     }
     if (const TreeFrame* t = m_sums.read()) {
         int ra = 0, rb = 0;
-        for (int s = 0; s < m_geo.segments; ++s)  // bit-column 0's root: its taps summed
+        for (int s = 0; s < t->taps; ++s)  // bit-column 0's root: its taps summed (the root alone in pointwise mode)
             ra += t->sum_a[size_t(s) * m_geo.bit_columns], rb += t->sum_b[size_t(s) * m_geo.bit_columns];
         m_trace_tree_a.write(ra);
         m_trace_tree_b.write(rb);

@@ -1,5 +1,6 @@
 #include "ddcpim/macro/reconfigurable_unit.hpp"
 
+#include "ddcpim/common/error.hpp"
 #include "ddcpim/macro/cell_multipliers.hpp"
 
 namespace ddcpim::macro {
@@ -12,8 +13,6 @@ ReconfigurableUnit::ReconfigurableUnit(sc_core::sc_module_name name, const Geome
       m_mask_bytes(size_t(g.columns) * g.mask_bytes, 0xff),
       m_unused(size_t(g.columns) * g.words, 0) {
     for (auto& f : m_ring.all()) {
-        f.root_a.assign(size_t(g.bit_columns), 0);
-        f.root_b.assign(size_t(g.bit_columns), 0);
         f.correction.assign(size_t(g.columns) * g.segments, 0);
     }
     SC_HAS_PROCESS(ReconfigurableUnit);
@@ -34,32 +33,19 @@ void ReconfigurableUnit::unpack_masks() {
 
 void ReconfigurableUnit::compute(const TreeFrame& in, ColumnFrame& out) {
     out.tag = in.tag;
-    const int S = m_geo.segments;
     // A side whose products were all 0 has sums of 0 everywhere (the tree wrote them so): flagged, so that the
     // shift-accumulators need not add them.
     out.zero_a = in.ones_a == 0;
     out.zero_b = in.ones_b == 0;
-    if (in.tag.mode == Mode::Pointwise) {
-        out.out_segments = 1;
-        const int C = m_geo.bit_columns;
-        for (int side = 0; side < 2; ++side) {
-            const int32_t* __restrict from = side == 0 ? in.sum_a.data() : in.sum_b.data();
-            int32_t* __restrict root = side == 0 ? out.root_a.data() : out.root_b.data();
-            if (side == 0 ? out.zero_a : out.zero_b) continue;  // its taps are zeros: passed on below
-            // The root is the sum of the taps.
-            std::copy_n(from, C, root);
-            for (int s = 1; s < S; ++s)
-                for (int c = 0; c < C; ++c) root[c] += from[size_t(s) * C + c];
-        }
-        out.sum_a = out.zero_a ? in.sum_a.data() : out.root_a.data();
-        out.sum_b = out.zero_b ? in.sum_b.data() : out.root_b.data();
-        return;
-    }
-    out.out_segments = S;
-    out.sum_a = in.sum_a.data();  // the taps, passed on (see ColumnFrame)
+    // Pointwise mode takes the trees' roots, depthwise mode every segment's tap: the tree summed what the mode
+    // takes (TreeFrame), and the unit passes it on.
+    DDCPIM_ASSERT(in.taps == m_geo.out_segments(in.tag.mode));
+    out.out_segments = in.taps;
+    out.sum_a = in.sum_a.data();
     out.sum_b = in.sum_b.data();
-    if (!m_geo.complementary) return;
+    if (in.tag.mode == Mode::Pointwise || !m_geo.complementary) return;
     unpack_masks();
+    const int S = m_geo.segments;
     for (int c = 0; c < m_geo.columns; ++c) {
         const uint64_t* unused = &m_unused[size_t(c) * m_geo.words];
         for (int s = 0; s < S; ++s) {

@@ -1,7 +1,9 @@
 // The adder trees: one per physical bit-column per side, each summing the R
 // cell products of its column, pipelined by adder_pipeline register stages
 // (0: combinational, the sum is there in the cycle the lanes are driven). The
-// tree exposes its taps at every segment_rows rows; the root is their sum.
+// tree exposes its taps at every segment_rows rows; the root is their sum. A
+// frame carries what the reconfigurable unit's mode takes of them: the taps in
+// depthwise mode, the roots in pointwise mode.
 #pragma once
 
 #include <systemc>

@@ -32,12 +32,15 @@ struct LaneFrame {
     std::vector<uint64_t> b;  // lane B (feeds Q-bar)
 };
 
-// Adder trees -> reconfigurable unit: per side, per bit-column, per segment,
-// the number of rows whose product bit is 1. Lane B travels along (delay
-// matched) for the reconfigurable unit's correction.
+// Adder trees -> reconfigurable unit: per side and bit-column, the number of
+// rows whose product bit is 1, at the taps the unit's mode takes: every
+// segment's tap in depthwise mode, the root alone in pointwise mode (the unit
+// passes on nothing else, so nothing else is summed). Lane B travels along
+// (delay matched) for the reconfigurable unit's correction.
 struct TreeFrame {
     FrameTag tag;
-    std::vector<int32_t> sum_a;  // [segment][bit_column]
+    int taps = 1;                // segments the sums hold: Geometry::out_segments(tag.mode)
+    std::vector<int32_t> sum_a;  // [tap][bit_column]
     std::vector<int32_t> sum_b;
     std::vector<uint64_t> lane_b;
     uint64_t ones_a = 0, ones_b = 0;  // the products that were 1 on each side: the sums' totals, for the energy
@@ -49,14 +52,12 @@ struct TreeFrame {
 struct ColumnFrame {
     FrameTag tag;
     int out_segments = 1;
-    // Each side's sums, [out_segment][bit_column]. In depthwise mode the unit passes the tree frame's taps on
-    // unchanged, so these point into that frame instead of copying kilobytes a cycle: the tree's ring holds
-    // adder_pipeline + 2 frames, so the frame is not rewritten before the shift-accumulators take it at the
-    // next edge. In pointwise mode they point at root_a and root_b, the roots the unit adds up.
+    // Each side's sums, [out_segment][bit_column]: the tree frame's own, which the unit passes on without
+    // copying kilobytes a cycle. The tree's ring holds adder_pipeline + 2 frames, so the frame is not rewritten
+    // before the shift-accumulators take it at the next edge.
     const int32_t* sum_a = nullptr;
     const int32_t* sum_b = nullptr;
-    std::vector<int32_t> root_a, root_b;  // [bit_column]: pointwise mode's tree roots
-    std::vector<int32_t> correction;      // [column][out_segment], added to side B
+    std::vector<int32_t> correction;  // [column][out_segment], added to side B
     // The side's sums are all 0 (no product was 1: a bit-plane of zeros is common in small activations): the
     // shift-accumulators skip it, as adding zeros would change nothing.
     bool zero_a = false, zero_b = false;

@@ -38,6 +38,7 @@ private:
     const Geometry& m_geo;
     std::vector<int64_t> m_acc;  // [side][column][segment]
     std::vector<int32_t> m_bit_weight;  // 2^k, the MSB's negative
+    std::vector<int32_t> m_words;       // [column]: one segment's weighted sums, this cycle
     FrameRing<ResultFrame> m_ring;
     Stats m_stats;
 };

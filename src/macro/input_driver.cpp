@@ -1,5 +1,12 @@
 #include "ddcpim/macro/input_driver.hpp"
 
+#include <algorithm>
+#include <cstring>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace ddcpim::macro {
 
 InputDriver::InputDriver(sc_core::sc_module_name name, const Geometry& g)
@@ -17,6 +24,56 @@ InputDriver::InputDriver(sc_core::sc_module_name name, const Geometry& g)
     SC_METHOD(on_clock);
     sensitive << clk.pos();
     dont_initialize();
+}
+
+namespace {
+
+// Bit t of each of 64 bytes, as a 64-bit word (bit j from byte j), for t < ba.
+void bit_planes(const uint8_t* bytes, int ba, uint64_t* planes) {
+#if defined(__AVX2__)
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + 32));
+    for (int t = 0; t < ba; ++t) {
+        // Shifting 16-bit lanes left by 7 - t brings each byte's bit t to its top bit, which movemask gathers.
+        const __m128i by = _mm_cvtsi32_si128(7 - t);
+        const uint32_t l = uint32_t(_mm256_movemask_epi8(_mm256_sll_epi16(lo, by)));
+        const uint32_t h = uint32_t(_mm256_movemask_epi8(_mm256_sll_epi16(hi, by)));
+        planes[t] = uint64_t(l) | uint64_t(h) << 32;
+    }
+#else
+    for (int t = 0; t < ba; ++t) planes[t] = 0;
+    for (int j = 0; j < 64; ++j)  // branch-free: an input bit is as likely 0 as 1
+        for (int t = 0; t < ba; ++t) planes[t] |= uint64_t((bytes[j] >> t) & 1) << j;
+#endif
+}
+
+}  // namespace
+
+// The register's bit-planes of `rows` input codes placed from row `row_base`: plane t's word w holds bit t of
+// rows 64w..64w+63 (the register is cleared first). Returns the ones among the codes' low Ba bits.
+uint64_t InputDriver::transpose(const uint8_t* lane, int rows, int row_base, std::vector<uint64_t>& bits) const {
+    const int ba = m_geo.input_bits, words = m_geo.words;
+    uint64_t ones = 0;
+    uint64_t planes[8];
+    uint8_t chunk[64];
+    for (int r0 = 0; r0 < rows; r0 += 64) {
+        const int n = std::min(64, rows - r0);
+        const uint8_t* bytes = lane + r0;
+        if (n < 64) {  // the last rows, padded with zero codes
+            std::memcpy(chunk, bytes, size_t(n));
+            std::memset(chunk + n, 0, size_t(64 - n));
+            bytes = chunk;
+        }
+        bit_planes(bytes, ba, planes);
+        const int row = row_base + r0, w = row / 64, shift = row % 64;
+        for (int t = 0; t < ba; ++t) {
+            ones += uint64_t(__builtin_popcountll(planes[t]));
+            uint64_t* plane = &bits[size_t(t) * words];
+            plane[w] |= planes[t] << shift;
+            if (shift && w + 1 < words) plane[w + 1] |= planes[t] >> (64 - shift);
+        }
+    }
+    return ones;
 }
 
 int InputDriver::load_cycles(const RunCommand& c) const {
@@ -40,25 +97,11 @@ void InputDriver::fill(Register& reg, int slot, const RunCommand& c) {
                                                    : (m_geo.dual_broadcast || m_geo.complementary) &&
                                                          (!m_geo.params.tree_sharing || c.uses_qbar);
     const uint8_t* source_b = c.mode == Mode::Depthwise ? lane_b : lane_a;
-    // Every vector loaded is driven once, bit by bit: its ones are counted here, where they are known.
-    const unsigned mask = (1u << ba) - 1;
+    // Every vector loaded is driven once, bit by bit: its ones are counted here, where they are known (the
+    // ones of the bit-planes it is cut into, bits below Ba only).
     m_stats.lane_a_bits += uint64_t(c.rows_used) * uint64_t(ba);
-    for (int r = 0; r < c.rows_used; ++r) {
-        m_stats.ones_a += uint64_t(__builtin_popcount(lane_a[r] & mask));
-        if (drive_b) m_stats.ones_b += uint64_t(__builtin_popcount(source_b[r] & mask));
-    }
-    // Branch-free: an input bit is as likely 0 as 1, which a branch per bit would mispredict.
-    auto transpose = [&](const uint8_t* lane, std::vector<uint64_t>& bits) {
-        for (int r = 0; r < c.rows_used; ++r) {
-            const int row = c.row_base + r;
-            const int shift = row % 64;
-            uint64_t* word = &bits[size_t(row / 64)];
-            const unsigned v = lane[r];
-            for (int t = 0; t < ba; ++t) word[size_t(t) * words] |= uint64_t((v >> t) & 1) << shift;
-        }
-    };
-    transpose(lane_a, reg.a);
-    if (drive_b) transpose(source_b, reg.b);
+    m_stats.ones_a += transpose(lane_a, c.rows_used, c.row_base, reg.a);
+    if (drive_b) m_stats.ones_b += transpose(source_b, c.rows_used, c.row_base, reg.b);
     reg.full = true;
 }
 

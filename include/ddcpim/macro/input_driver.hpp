@@ -59,6 +59,7 @@ private:
     };
     void on_clock();
     void fill(Register& reg, int slot, const RunCommand& c);
+    uint64_t transpose(const uint8_t* lane, int rows, int row_base, std::vector<uint64_t>& bits) const;
 
     const Geometry& m_geo;
     std::vector<uint8_t> m_buffer;

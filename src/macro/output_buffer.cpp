@@ -17,8 +17,20 @@ OutputBuffer::OutputBuffer(sc_core::sc_module_name name, const Geometry& g)
 }
 
 void OutputBuffer::on_clock() {
+    // Woken by the accumulators' results: stored at the next edge, as a clocked register that looked at
+    // every edge would (the static sensitivity, the clock, is back after this activation).
+    if (m_asleep) {
+        m_asleep = false;
+        return;
+    }
     const ResultFrame* r = results.read();
-    if (!r) return;
+    if (!r) {
+        // No result this cycle: asleep until one comes (one a vector, every Ba cycles or more), not run at
+        // every edge.
+        m_asleep = true;
+        next_trigger(results.value_changed_event());
+        return;
+    }
     const RunCommand& c = run_command.read();
     int32_t* slot = &m_values[size_t(c.out_slot + r->vector) * m_geo.slot_values()];
     const int S = m_geo.out_segments(r->mode);

@@ -46,13 +46,25 @@ void SramArray::write_row(int row) {
 }
 
 void SramArray::on_clock() {
+    // Woken by a new command while idle: the write port takes it at the next edge, as a clocked port that
+    // looked at every edge would (the static sensitivity, the clock, is back after this activation).
+    if (m_asleep) {
+        m_asleep = false;
+        return;
+    }
     const WriteCommand& cmd = write_command.read();
     if (cmd.id != m_command_id) {
         m_command_id = cmd.id;
         m_next_row = cmd.first_row;
         m_rows_left = cmd.row_count;
     }
-    if (m_rows_left == 0) return;
+    if (m_rows_left == 0) {
+        // Nothing to write: asleep until the controller writes a command, so that a macro computing for
+        // thousands of cycles does not run the write port's process at every edge.
+        m_asleep = true;
+        next_trigger(write_command.value_changed_event());
+        return;
+    }
     // The write port: write_rows_per_cycle whole rows this clock.
     int n = std::min(m_rows_left, m_geo.params.write_rows_per_cycle);
     for (int i = 0; i < n; ++i) write_row(m_next_row + i);

@@ -30,6 +30,7 @@ public:
 
 private:
     void on_clock();
+    bool m_asleep = false;  // no result pending: waiting for one instead of the clock
 
     const Geometry& m_geo;
     std::vector<int32_t> m_values;

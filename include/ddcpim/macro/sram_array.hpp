@@ -39,6 +39,7 @@ public:
 
 private:
     void on_clock();
+    bool m_asleep = false;  // idle, waiting for a write command instead of the clock
     void write_row(int row);
 
     const Geometry& m_geo;

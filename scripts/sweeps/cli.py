@@ -176,7 +176,7 @@ def main(argv=None):
     for sp in (r, m):
         sp.add_argument("--layer-energy", action="store_true",
                         help="also write every layer's energy by component to the components file (ten times "
-                             "the bytes of everything else: 480 MB for configs/sweeps/explore.yaml); without "
+                             "the bytes of everything else: 481 MB for configs/sweeps/explore.yaml); without "
                              "it, only the whole network's area and energy by component")
     for sp in (r, j, m):
         sp.add_argument("--max-points", type=int, default=DEFAULT_MAX_POINTS, metavar="N",

@@ -53,7 +53,7 @@ def ratio(a, b):
 def point_rows(spec, point, j, layer_energy=False):
     """(main rows, layer rows, component rows) of one point's ddcpim_sim JSON. The component rows are the
     whole network's area and energy by component, and with layer_energy (`--layer-energy`) every layer's
-    energy by component too: those are nearly all of a sweep's bytes (480 MB of the 1,296-point
+    energy by component too: those are nearly all of a sweep's bytes (481 MB of the 1,296-point
     configs/sweeps/explore.yaml), so they are written only when asked."""
     if point.mode == "compare":
         d, b = j.get("ddc"), j.get("baseline")

@@ -50,8 +50,11 @@ DdcMacro::DdcMacro(sc_core::sc_module_name name, const MacroParams& params, bool
     controller.state(m_state);
     if (!gated) return;
     SC_HAS_PROCESS(DdcMacro);
+    // No static sensitivity to the clock: an idle macro's gate waits for a command (next_trigger below),
+    // so the clock's edges do not even look at it. With hundreds of mostly idle macros, a static
+    // sensitivity made every edge walk all their gates.
     SC_METHOD(gate);
-    sensitive << clk.pos();
+    sensitive << controller.command_event();
     dont_initialize();
 }
 
